@@ -1,0 +1,1 @@
+"""clientcraft: a graded Jupyter course on professional client relationships."""

@@ -1,0 +1,616 @@
+"""Load and validate the scenario bank (``exercises/*.yml``) into a typed, immutable model.
+
+This is the only module that reads the bank's YAML. Every object it returns remembers the file and
+line it came from, so any later error can point a course author at the exact place to fix.
+All problems are collected (not just the first) and raised together as :class:`BankError`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+import yaml
+
+from clientcraft.errors import ClientcraftError
+
+POOLS = ("practice", "assessment")
+KEY_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SPECIAL_FILES = ("topics.yml", "claims.yml", "sources.yml")
+MIN_OPTIONS, MAX_OPTIONS = 2, 5
+
+
+# --------------------------------------------------------------------------------------------
+# Model
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Where:
+    """A place in the bank: file and 1-based line."""
+
+    path: Path
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section of a seed article: our English label and the article's own heading."""
+
+    english: str
+    heading: str
+
+
+@dataclass(frozen=True)
+class Article:
+    """A seed article the course is taught from."""
+
+    file: str
+    language: str
+    title: str
+    english_title: str
+    sections: tuple[Section, ...]
+
+    def section(self, english: str) -> Section | None:
+        return next((s for s in self.sections if s.english == english), None)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a scenario or claim comes from: article file name and English section label."""
+
+    article: str
+    section: str
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A course theme: one book module, one practice notebook, one graded quiz."""
+
+    id: str
+    title: str
+    summary: str
+
+    @property
+    def docname(self) -> str:
+        """The book page (Sphinx docname) that teaches this topic."""
+        return f"modules/{self.id}"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One claim or piece of advice of an article, paraphrased."""
+
+    id: str
+    source: Source
+    text: str
+    where: Where
+
+
+@dataclass(frozen=True)
+class Option:
+    """One answer option of a scenario; ``credit`` is the fraction of the points it earns."""
+
+    key: str
+    text: str
+    credit: float
+    feedback: str
+    consequence: str | None = None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A realistic client situation with 2-5 options, exactly one of them best (credit 1)."""
+
+    id: str
+    topic: str
+    pool: str
+    source: Source
+    situation: str
+    question: str
+    options: tuple[Option, ...]
+    takeaway: str
+    claims: tuple[str, ...]
+    where: Where
+
+    @property
+    def best(self) -> Option:
+        return next(o for o in self.options if o.credit == 1)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(o.key for o in self.options)
+
+    def option(self, key: str) -> Option:
+        """The option with this key (case-insensitive); KeyError if there is none."""
+        wanted = key.strip().upper()
+        for opt in self.options:
+            if opt.key == wanted:
+                return opt
+        raise KeyError(key)
+
+
+@dataclass(frozen=True)
+class Bank:
+    """The whole validated bank. Scenarios keep file order; topics keep topics.yml order."""
+
+    root: Path
+    topics: tuple[Topic, ...]
+    claims: tuple[Claim, ...]
+    articles: tuple[Article, ...]
+    scenarios: tuple[Scenario, ...]
+    warnings: tuple[str, ...] = field(default=())
+
+    def topic(self, topic_id: str) -> Topic:
+        return next(t for t in self.topics if t.id == topic_id)
+
+    def scenario(self, scenario_id: str) -> Scenario:
+        for s in self.scenarios:
+            if s.id == scenario_id:
+                return s
+        raise KeyError(scenario_id)
+
+    def article(self, file: str) -> Article:
+        return next(a for a in self.articles if a.file == file)
+
+    def pool(self, pool: str, topic: str | None = None) -> tuple[Scenario, ...]:
+        """Scenarios of one pool (``practice`` or ``assessment``), optionally of one topic."""
+        return tuple(
+            s for s in self.scenarios if s.pool == pool and (topic is None or s.topic == topic)
+        )
+
+    def counts(self) -> dict[str, Any]:
+        """Scenario counts per topic and pool, in the shape ``validate --json`` prints."""
+        topics = {t.id: {p: len(self.pool(p, t.id)) for p in POOLS} for t in self.topics}
+        return {"topics": topics, "total": len(self.scenarios)}
+
+    def unexercised_claims(self) -> tuple[Claim, ...]:
+        used = {c for s in self.scenarios for c in s.claims}
+        return tuple(c for c in self.claims if c.id not in used)
+
+
+class BankError(ClientcraftError):
+    """The bank has problems; ``problems`` holds one ``path:line: id: message`` line each."""
+
+
+# --------------------------------------------------------------------------------------------
+# YAML with line numbers
+# --------------------------------------------------------------------------------------------
+
+
+class Node:
+    """A YAML value with the line it starts on; mappings also remember each key's line."""
+
+    __slots__ = ("value", "line", "key_lines")
+
+    def __init__(self, value: Any, line: int, key_lines: dict[str, int] | None = None):
+        self.value = value
+        self.line = line
+        self.key_lines = key_lines or {}
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str, line: int, first: int):
+        self.key, self.line, self.first = key, line, first
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader that wraps every value in a :class:`Node` and rejects duplicate keys."""
+
+
+def _construct_node(loader: _LineLoader, node: yaml.Node) -> Node:
+    """Build a mapping or sequence :class:`Node`, recording key lines and refusing duplicates."""
+    line = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        loader.flatten_mapping(node)
+        value: dict[str, Node] = {}
+        key_lines: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            key = key.value if isinstance(key, Node) else key
+            key_line = key_node.start_mark.line + 1
+            if key in value:
+                raise _DuplicateKey(str(key), key_line, key_lines[key])
+            value[key] = loader.construct_object(value_node, deep=True)
+            key_lines[key] = key_line
+        return Node(value, line, key_lines)
+    return Node([loader.construct_object(n, deep=True) for n in node.value], line)
+
+
+def _construct_scalar(loader: _LineLoader, node: yaml.ScalarNode) -> Node:
+    tag_constructor = yaml.SafeLoader.yaml_constructors.get(node.tag)
+    value = tag_constructor(loader, node) if tag_constructor else loader.construct_scalar(node)
+    return Node(value, node.start_mark.line + 1)
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_node)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_node)
+for _tag in ("str", "int", "float", "bool", "null", "timestamp", "binary"):
+    _LineLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _construct_scalar)
+
+
+def read_yaml(path: Path, problems: list[str]) -> Node | None:
+    """Parse one YAML file into :class:`Node` values; syntax errors become problem lines."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(f"{path}:1: cannot read the file: {exc} (check it exists and is UTF-8)")
+        return None
+    try:
+        node = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader is a SafeLoader
+    except _DuplicateKey as dup:
+        problems.append(
+            f"{path}:{dup.line}: duplicate key '{dup.key}' (first at line {dup.first}; "
+            "keep one of them)"
+        )
+        return None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        what = exc.problem or str(exc)
+        problems.append(f"{path}:{line}: YAML syntax error: {what} (fix the indentation or quoting)")
+        return None
+    except yaml.YAMLError as exc:
+        problems.append(f"{path}:1: YAML error: {exc}")
+        return None
+    return node
+
+
+# --------------------------------------------------------------------------------------------
+# Field checking
+# --------------------------------------------------------------------------------------------
+
+
+class _Record:
+    """Checks one YAML mapping against a set of allowed fields, reporting with file and line."""
+
+    def __init__(self, node: Node, path: Path, label: str, problems: list[str]):
+        self.node, self.path, self.label, self.problems = node, path, label, problems
+
+    def error(self, line: int, message: str) -> None:
+        self.problems.append(f"{self.path}:{line}: {self.label}: {message}")
+
+    def line_of(self, name: str) -> int:
+        return self.node.key_lines.get(name, self.node.line)
+
+    def check_fields(self, required: Iterable[str], optional: Iterable[str] = ()) -> None:
+        required, optional = tuple(required), tuple(optional)
+        allowed = required + optional
+        for name in self.node.value:
+            if name not in allowed:
+                hint = _closest(str(name), allowed)
+                fix = f"did you mean '{hint}'?" if hint else f"allowed: {', '.join(allowed)}"
+                self.error(self.line_of(name), f"unknown field '{name}' ({fix})")
+        for name in required:
+            if name not in self.node.value:
+                self.error(self.node.line, f"missing field '{name}' (add it)")
+
+    def text(self, name: str, required: bool = True) -> str | None:
+        """A non-empty string field, or None after reporting what is wrong."""
+        value = self.node.value.get(name)
+        if value is None:
+            return None
+        if not isinstance(value.value, str) or isinstance(value.value, bool):
+            if value.value is None and not required:
+                return None
+            self.error(value.line, f"'{name}' must be text, not {_kind(value.value)}")
+            return None
+        if not value.value.strip():
+            self.error(value.line, f"'{name}' is empty (write the {name})")
+            return None
+        return value.value.strip()
+
+    def mapping(self, name: str) -> Node | None:
+        value = self.node.value.get(name)
+        if value is None:
+            return None
+        if not isinstance(value.value, dict):
+            self.error(value.line, f"'{name}' must be a mapping, not {_kind(value.value)}")
+            return None
+        return value
+
+    def sequence(self, name: str) -> list[Node] | None:
+        value = self.node.value.get(name)
+        if value is None:
+            return None
+        if not isinstance(value.value, list):
+            self.error(value.line, f"'{name}' must be a list, not {_kind(value.value)}")
+            return None
+        return value.value
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "empty"
+    return f"{type(value).__name__} {value!r}"
+
+
+def _closest(name: str, candidates: Iterable[str]) -> str | None:
+    found = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+# --------------------------------------------------------------------------------------------
+# Loading each file
+# --------------------------------------------------------------------------------------------
+
+
+def _records(root: Node | None, path: Path, what: str, problems: list[str]) -> Iterator[Node]:
+    """The mappings of a top-level YAML list, reporting anything else."""
+    if root is None:
+        return
+    if not isinstance(root.value, list):
+        problems.append(f"{path}:{root.line}: the file must be a YAML list of {what} (start each with '- ')")
+        return
+    for item in root.value:
+        if isinstance(item.value, dict):
+            yield item
+        else:
+            problems.append(f"{path}:{item.line}: each entry must be a mapping of fields, not {_kind(item.value)}")
+
+
+def _load_sources(path: Path, problems: list[str]) -> tuple[Article, ...]:
+    root = read_yaml(path, problems)
+    if root is None:
+        return ()
+    if not isinstance(root.value, dict):
+        problems.append(f"{path}:{root.line}: expected a mapping with 'seeds_dir' and 'articles'")
+        return ()
+    rec = _Record(root, path, "sources", problems)
+    rec.check_fields(["articles"], ["seeds_dir"])
+    seeds_dir = rec.text("seeds_dir", required=False)
+    articles: list[Article] = []
+    for item in rec.sequence("articles") or []:
+        if not isinstance(item.value, dict):
+            problems.append(f"{path}:{item.line}: each article must be a mapping")
+            continue
+        art = _Record(item, path, "article", problems)
+        art.check_fields(["file", "language", "title", "english_title", "sections"])
+        file = art.text("file")
+        art.label = f"article {file}"
+        sections = []
+        for sec in art.sequence("sections") or []:
+            if not isinstance(sec.value, dict):
+                problems.append(f"{path}:{sec.line}: each section must be a mapping")
+                continue
+            srec = _Record(sec, path, f"article {file}", problems)
+            srec.check_fields(["english", "heading"], ["note"])
+            english, heading = srec.text("english"), srec.text("heading")
+            if english and heading:
+                sections.append(Section(english, heading))
+        if seeds_dir and file and (path.parent / seeds_dir).is_dir():
+            if not (path.parent / seeds_dir / file).is_file():
+                art.error(art.line_of("file"), f"seed file '{file}' is not in {path.parent / seeds_dir}"
+                          " (fix the file name)")
+        if file:
+            articles.append(Article(file, art.text("language") or "", art.text("title") or "",
+                                    art.text("english_title") or "", tuple(sections)))
+    return tuple(articles)
+
+
+def _check_source(rec: _Record, articles: tuple[Article, ...]) -> Source | None:
+    """Read a ``source``-shaped field (article + section) and check both exist in sources.yml."""
+    if "source" in rec.node.value:
+        node = rec.mapping("source")
+        if node is None:
+            return None
+        sub = _Record(node, rec.path, rec.label, rec.problems)
+        sub.check_fields(["article", "section"])
+        article, section = sub.text("article"), sub.text("section")
+        article_line, section_line = sub.line_of("article"), sub.line_of("section")
+    else:
+        article, section = rec.text("article"), rec.text("section")
+        article_line, section_line = rec.line_of("article"), rec.line_of("section")
+    if not article or not section:
+        return None
+    known = {a.file: a for a in articles}
+    if article not in known:
+        rec.error(article_line, f"unknown source article '{article}' "
+                  f"(use one of sources.yml: {', '.join(known) or 'none declared'})")
+        return None
+    if known[article].section(section) is None:
+        labels = "; ".join(s.english for s in known[article].sections)
+        rec.error(section_line, f"article {article} has no section '{section}' (use one of: {labels})")
+        return None
+    return Source(article, section)
+
+
+def _load_topics(path: Path, problems: list[str]) -> tuple[Topic, ...]:
+    topics: list[Topic] = []
+    seen: dict[str, int] = {}
+    for item in _records(read_yaml(path, problems), path, "topics", problems):
+        rec = _Record(item, path, "topic", problems)
+        rec.check_fields(["id", "title", "summary"])
+        topic_id = rec.text("id")
+        if topic_id is None:
+            continue
+        rec.label = topic_id
+        if not KEY_RE.match(topic_id):
+            rec.error(rec.line_of("id"), "topic id must be kebab-case, e.g. 'mutual-commitment'")
+        if topic_id in seen:
+            rec.error(rec.line_of("id"), f"duplicate topic id (first at line {seen[topic_id]})")
+            continue
+        seen[topic_id] = rec.line_of("id")
+        topics.append(Topic(topic_id, rec.text("title") or "", rec.text("summary") or ""))
+    return tuple(topics)
+
+
+def _load_claims(path: Path, articles: tuple[Article, ...], problems: list[str]) -> tuple[Claim, ...]:
+    claims: list[Claim] = []
+    seen: dict[str, int] = {}
+    for item in _records(read_yaml(path, problems), path, "claims", problems):
+        rec = _Record(item, path, "claim", problems)
+        rec.check_fields(["id", "article", "section", "text"])
+        claim_id = rec.text("id")
+        if claim_id is None:
+            continue
+        rec.label = claim_id
+        if not KEY_RE.match(claim_id):
+            rec.error(rec.line_of("id"), "claim id must be kebab-case")
+        if claim_id in seen:
+            rec.error(rec.line_of("id"), f"duplicate claim id (first at line {seen[claim_id]})")
+            continue
+        seen[claim_id] = rec.line_of("id")
+        source = _check_source(rec, articles)
+        text = rec.text("text")
+        if source and text:
+            claims.append(Claim(claim_id, source, text, Where(path, item.line)))
+    return tuple(claims)
+
+
+SCENARIO_FIELDS = ("id", "topic", "pool", "source", "claims", "situation", "question", "options",
+                   "takeaway")
+OPTION_FIELDS = ("key", "text", "credit", "feedback")
+
+
+def _load_option(item: Node, index: int, path: Path, label: str, problems: list[str]) -> Option | None:
+    if not isinstance(item.value, dict):
+        problems.append(f"{path}:{item.line}: {label}: option {index + 1} must be a mapping of "
+                        f"{', '.join(OPTION_FIELDS)}")
+        return None
+    rec = _Record(item, path, label, problems)
+    rec.check_fields(OPTION_FIELDS, ["consequence"])
+    expected_key = chr(ord("A") + index)
+    key_node = item.value.get("key")
+    key = key_node.value if key_node is not None else None
+    if key_node is not None and key != expected_key:
+        rec.error(key_node.line, f"option {index + 1} has key {key!r}; keys must run A, B, C... "
+                  f"in order (use '{expected_key}')")
+    credit_node = item.value.get("credit")
+    credit: float | None = None
+    if credit_node is not None:
+        raw = credit_node.value
+        if isinstance(raw, bool) or not isinstance(raw, (int, float)):
+            rec.error(credit_node.line, f"option {expected_key}: credit must be a number from 0 to 1, "
+                      f"not {_kind(raw)}")
+        elif not 0 <= raw <= 1:
+            rec.error(credit_node.line, f"option {expected_key}: credit {raw} is outside [0, 1] "
+                      "(use 1 for the best option, a fraction for partial credit, 0 for harmful)")
+        else:
+            credit = float(raw)
+    text, feedback = rec.text("text"), rec.text("feedback")
+    consequence = rec.text("consequence", required=False)
+    if text is None or feedback is None or credit is None or key != expected_key:
+        return None
+    return Option(expected_key, text, credit, feedback, consequence)
+
+
+def _load_scenario(item: Node, path: Path, topics: set[str], claims: set[str],
+                   articles: tuple[Article, ...], problems: list[str]) -> Scenario | None:
+    rec = _Record(item, path, "scenario", problems)
+    scenario_id = rec.text("id")
+    if scenario_id:
+        rec.label = scenario_id
+        if not KEY_RE.match(scenario_id):
+            rec.error(rec.line_of("id"), f"id '{scenario_id}' must be kebab-case, e.g. 'trust-late-delivery'")
+    rec.check_fields(SCENARIO_FIELDS)
+    topic, pool = rec.text("topic"), rec.text("pool")
+    if topic and topic not in topics:
+        rec.error(rec.line_of("topic"), f"unknown topic '{topic}' (declare it in topics.yml or use one "
+                  f"of: {', '.join(sorted(topics))})")
+    if pool and pool not in POOLS:
+        rec.error(rec.line_of("pool"), f"unknown pool '{pool}' (use 'practice' or 'assessment')")
+    source = _check_source(rec, articles) if "source" in item.value else None
+    claim_ids: list[str] = []
+    for claim in rec.sequence("claims") or []:
+        if not isinstance(claim.value, str):
+            rec.error(claim.line, f"claims must be claim ids (text), not {_kind(claim.value)}")
+        elif claim.value not in claims:
+            hint = _closest(claim.value, claims)
+            rec.error(claim.line, f"unknown claim '{claim.value}' "
+                      f"({'did you mean ' + repr(hint) + '?' if hint else 'add it to claims.yml'})")
+        else:
+            claim_ids.append(claim.value)
+    if "claims" in item.value and not claim_ids and isinstance(item.value["claims"].value, list):
+        rec.error(rec.line_of("claims"), "list at least one claim the scenario exercises")
+    options_nodes = rec.sequence("options")
+    options: list[Option] = []
+    if options_nodes is not None:
+        if not MIN_OPTIONS <= len(options_nodes) <= MAX_OPTIONS:
+            rec.error(rec.line_of("options"), f"has {len(options_nodes)} options; give {MIN_OPTIONS} "
+                      f"to {MAX_OPTIONS}")
+        for index, opt_node in enumerate(options_nodes):
+            option = _load_option(opt_node, index, path, rec.label, problems)
+            if option:
+                options.append(option)
+        if len(options) == len(options_nodes):
+            best = [o.key for o in options if o.credit == 1]
+            if len(best) != 1:
+                rec.error(rec.line_of("options"), f"{len(best)} options have credit 1 "
+                          f"({', '.join(best) or 'none'}); exactly one must be the best")
+    fields = {name: rec.text(name) for name in ("situation", "question", "takeaway")}
+    complete = (scenario_id and topic in topics and pool in POOLS and source and claim_ids
+                and options and len(options) == len(options_nodes or ())
+                and all(fields.values()))
+    if not complete:
+        return None
+    return Scenario(scenario_id, topic, pool, source, fields["situation"], fields["question"],
+                    tuple(options), fields["takeaway"], tuple(claim_ids), Where(path, item.line))
+
+
+# --------------------------------------------------------------------------------------------
+# The bank
+# --------------------------------------------------------------------------------------------
+
+
+def scenario_files(root: Path) -> list[Path]:
+    """The scenario files of a bank folder: every ``*.yml`` but topics, claims and sources."""
+    return sorted(p for p in root.glob("*.yml") if p.name not in SPECIAL_FILES)
+
+
+def load_bank(root: Path | str) -> Bank:
+    """Load and validate every file of the bank at ``root``; raise :class:`BankError` on any problem."""
+    root = Path(root)
+    problems: list[str] = []
+    if not root.is_dir():
+        raise BankError([f"{root}: not a folder (give the bank folder, e.g. --bank exercises)"])
+    for name in SPECIAL_FILES:
+        if not (root / name).is_file():
+            problems.append(f"{root / name}:1: missing (every bank needs {', '.join(SPECIAL_FILES)})")
+    if problems:
+        raise BankError(problems)
+    articles = _load_sources(root / "sources.yml", problems)
+    topics = _load_topics(root / "topics.yml", problems)
+    claims = _load_claims(root / "claims.yml", articles, problems)
+    topic_ids, claim_ids = {t.id for t in topics}, {c.id for c in claims}
+    scenarios: list[Scenario] = []
+    first_seen: dict[str, Where] = {}
+    for path in scenario_files(root):
+        for item in _records(read_yaml(path, problems), path, "scenarios", problems):
+            id_node = item.value.get("id")
+            scenario = _load_scenario(item, path, topic_ids, claim_ids, articles, problems)
+            if id_node is not None and isinstance(id_node.value, str):
+                here = Where(path, item.key_lines.get("id", item.line))
+                if id_node.value in first_seen:
+                    problems.append(f"{here}: {id_node.value}: duplicate scenario id (first at "
+                                    f"{first_seen[id_node.value]}; ids must be unique across the bank)")
+                    continue
+                first_seen[id_node.value] = here
+            if scenario:
+                scenarios.append(scenario)
+    if problems:
+        raise BankError(problems)
+    bank = Bank(root, topics, claims, articles, tuple(scenarios))
+    warnings = tuple(f"{c.where}: {c.id}: no scenario exercises this claim (list it in a scenario's "
+                     "'claims')" for c in bank.unexercised_claims())
+    return Bank(root, topics, claims, articles, tuple(scenarios), warnings)
+
+
+def default_bank_dir() -> Path:
+    """``exercises/`` in the current folder or the nearest parent that has one."""
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        if (folder / "exercises" / "topics.yml").is_file():
+            return folder / "exercises"
+    return here / "exercises"
+

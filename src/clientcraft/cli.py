@@ -1,0 +1,68 @@
+"""The ``clientcraft`` command: wires the bank to the renderers. No course logic lives here."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+from clientcraft.bank import POOLS, Bank, default_bank_dir, load_bank
+from clientcraft.errors import ClientcraftError
+
+
+def _load(args: argparse.Namespace) -> Bank:
+    bank = load_bank(args.bank or default_bank_dir())
+    for warning in bank.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return bank
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Validate the bank; print counts per topic and pool (a table, or JSON with ``--json``)."""
+    bank = _load(args)
+    counts = bank.counts()
+    if args.json:
+        print(json.dumps(counts, indent=2))
+        return 0
+    width = max(len("topic"), *(len(t) for t in counts["topics"]))
+    print(f"{'topic':<{width}}  {'practice':>8}  {'assessment':>10}  {'total':>5}")
+    for topic, per_pool in counts["topics"].items():
+        print(f"{topic:<{width}}  {per_pool['practice']:>8}  {per_pool['assessment']:>10}  "
+              f"{sum(per_pool.values()):>5}")
+    totals = {p: sum(c[p] for c in counts["topics"].values()) for p in POOLS}
+    print(f"{'all':<{width}}  {totals['practice']:>8}  {totals['assessment']:>10}  {counts['total']:>5}")
+    used = len(bank.claims) - len(bank.unexercised_claims())
+    print(f"claims exercised: {used} of {len(bank.claims)}")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="clientcraft", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    bank_help = "the scenario bank folder (default: ./exercises or the nearest parent's)"
+
+    validate = sub.add_parser("validate", help="check the scenario bank and show its counts")
+    validate.add_argument("--bank", type=Path, help=bank_help)
+    validate.add_argument("--json", action="store_true", help="print the counts as JSON")
+    validate.set_defaults(func=cmd_validate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one subcommand; a :class:`ClientcraftError` becomes its message and exit status 1."""
+    args = _parser().parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return handler(args)
+    except ClientcraftError as exc:
+        for line in exc.problems:
+            print(line, file=sys.stderr)
+        print(f"clientcraft {args.command}: {len(exc.problems)} problem(s) found.",
+              file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Renderers: pure functions from the bank model to files (notebooks, nbgrader sources)."""

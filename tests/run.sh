@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs everything the tests need (Debian's Chromium, the Python test extra, axe-core from npm)
+# and runs the whole test suite. Extra arguments go to pytest. Run it inside a virtual environment.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    $sudo apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+python -m pip install -q -e ".[test]"
+if [ -f tests/browser/package.json ]; then
+    npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+fi
+exec python -m pytest "$@"
