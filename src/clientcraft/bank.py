@@ -200,8 +200,9 @@ class _DuplicateKey(Exception):
         self.key, self.line, self.first = key, line, first
 
 
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that wraps every value in a :class:`Node` and rejects duplicate keys."""
+class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """Safe loader (libyaml when present) that wraps every value in a :class:`Node` and rejects
+    duplicate keys."""
 
 
 def _construct_node(loader: _LineLoader, node: yaml.Node) -> Node:
