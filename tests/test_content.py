@@ -1,0 +1,83 @@
+"""The shipped course content meets its promises: counts, claim coverage, sources named, pools apart."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from clientcraft.bank import Bank
+
+NAMED_TOPICS = ("trust", "professional-distance", "mutual-commitment", "firing-clients")
+
+
+def test_bank_size(bank: Bank) -> None:
+    assert len(bank.scenarios) >= 48
+    for topic in bank.topics:
+        practice, assessment = bank.pool("practice", topic.id), bank.pool("assessment", topic.id)
+        if topic.id in NAMED_TOPICS:
+            assert len(practice) >= 5, topic.id
+            assert len(assessment) >= 3, topic.id
+        else:
+            assert len(practice) + len(assessment) >= 3, topic.id
+            assert practice and assessment, f"{topic.id} needs both a practice and an assessment pool"
+
+
+def test_named_topics_declared(bank: Bank) -> None:
+    assert set(NAMED_TOPICS) <= {t.id for t in bank.topics}
+    assert len(bank.topics) >= 8
+
+
+def test_every_claim_is_exercised(bank: Bank) -> None:
+    assert bank.unexercised_claims() == ()
+    assert bank.warnings == ()
+
+
+def test_every_scenario_names_article_and_section(bank: Bank) -> None:
+    for scenario in bank.scenarios:
+        article = bank.article(scenario.source.article)
+        assert article.section(scenario.source.section) is not None, scenario.id
+
+
+def test_option_quality(bank: Bank) -> None:
+    """3-4 options, no 'all of the above', a partial credit somewhere, best position varies."""
+    for scenario in bank.scenarios:
+        assert 3 <= len(scenario.options) <= 4, scenario.id
+        for option in scenario.options:
+            assert "of the above" not in option.text.lower(), scenario.id
+    assert sum(any(0 < o.credit < 1 for o in s.options) for s in bank.scenarios) >= len(bank.scenarios) * 0.8
+    positions = Counter(s.best.key for s in bank.scenarios)
+    assert len(positions) >= 3
+    assert max(positions.values()) <= len(bank.scenarios) * 0.45, positions
+
+
+def test_pools_are_distinct_situations(bank: Bank) -> None:
+    """No assessment scenario reuses a practice scenario's situation or option text."""
+    practice_text = {t for s in bank.pool("practice") for t in (s.situation, *(o.text for o in s.options))}
+    for scenario in bank.pool("assessment"):
+        for text in (scenario.situation, *(o.text for o in scenario.options)):
+            assert text not in practice_text, scenario.id
+
+
+@pytest.mark.parametrize("topic", ["trust", "professional-distance", "mutual-commitment",
+                                   "firing-clients", "expectations", "real-needs", "equal-footing",
+                                   "composure"])
+def test_module_names_its_sources(repo_root: Path, bank: Bank, topic: str) -> None:
+    """Each module page exists, names an article and one of its section labels, and plays its scenarios."""
+    page = (repo_root / "book" / "modules" / f"{topic}.md").read_text(encoding="utf-8")
+    assert re.search(rf"```{{scenarios}}\s+{topic}\s*\n", page), "module lacks its practice block"
+    named = [a for a in bank.articles if a.file in page or a.english_title in page]
+    assert named, "module names no source article"
+    assert any(s.english in page or s.heading in page for a in named for s in a.sections), \
+        "module names no section of its articles"
+
+
+def test_toc_lists_modules_and_guide(repo_root: Path, bank: Bank) -> None:
+    toc = (repo_root / "book" / "_toc.yml").read_text(encoding="utf-8")
+    for topic in bank.topics:
+        assert f"modules/{topic.id}" in toc
+        assert f"instructor/{topic.id}" in toc
+    for page in ("instructor/index", "instructor/assessments", "glossary", "sources"):
+        assert page in toc
