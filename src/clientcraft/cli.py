@@ -38,6 +38,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_build(args: argparse.Namespace) -> int:
+    """Write the practice notebooks into ``notebooks/`` next to the bank folder."""
+    from clientcraft.render.notebooks import write_notebooks
+
+    bank = _load(args)
+    for path in write_notebooks(bank, bank.root.parent / "notebooks"):
+        print(f"wrote {path}")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="clientcraft", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -47,6 +57,12 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("--bank", type=Path, help=bank_help)
     validate.add_argument("--json", action="store_true", help="print the counts as JSON")
     validate.set_defaults(func=cmd_validate)
+
+    build = sub.add_parser("build", help="build the course from the bank")
+    build.add_argument("--bank", type=Path, help=bank_help)
+    build.add_argument("--notebooks", action="store_true",
+                       help="only write the practice notebooks (notebooks/*.ipynb)")
+    build.set_defaults(func=cmd_build)
     return parser
 
 
