@@ -1,0 +1,1 @@
+"""Instructor report: item analysis and learner mastery from an nbgrader course's gradebook."""
