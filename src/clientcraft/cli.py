@@ -39,12 +39,19 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    """Write the practice notebooks into ``notebooks/`` next to the bank folder."""
+    """Write the practice notebooks into ``notebooks/`` next to the bank folder, then build the
+    book into ``book/_build/html`` (only the notebooks with ``--notebooks``)."""
+    from clientcraft.book import build_book, strict_by_default
     from clientcraft.render.notebooks import write_notebooks
 
     bank = _load(args)
     for path in write_notebooks(bank, bank.root.parent / "notebooks"):
         print(f"wrote {path}")
+    if args.notebooks:
+        return 0
+    book_dir = args.book or bank.root.parent / "book"
+    output = build_book(book_dir, strict=args.strict or strict_by_default(), bank_dir=bank.root)
+    print(f"book: {output / 'index.html'}")
     return 0
 
 
@@ -62,6 +69,10 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--bank", type=Path, help=bank_help)
     build.add_argument("--notebooks", action="store_true",
                        help="only write the practice notebooks (notebooks/*.ipynb)")
+    build.add_argument("--book", type=Path,
+                       help="the book folder (default: book/ next to the bank folder)")
+    build.add_argument("--strict", action="store_true",
+                       help="fail the book build on any Sphinx warning (always on when CI is set)")
     build.set_defaults(func=cmd_build)
     return parser
 
