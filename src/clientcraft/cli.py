@@ -55,6 +55,18 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """Write the instructor report (HTML + CSV) of an nbgrader course's gradebook."""
+    from clientcraft.report import build_report
+
+    report = build_report(args.course, _load(args), args.assignment, args.out, args.book_url)
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    for path in (*report.csv, report.html):
+        print(f"wrote {path}")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="clientcraft", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -74,6 +86,17 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--strict", action="store_true",
                        help="fail the book build on any Sphinx warning (always on when CI is set)")
     build.set_defaults(func=cmd_build)
+
+    report = sub.add_parser("report", help="item analysis and learner mastery from a course's "
+                            "nbgrader gradebook, as one HTML page and CSV files")
+    report.add_argument("course", type=Path, metavar="COURSE_DIR",
+                        help="the nbgrader course folder (holds nbgrader_config.py, gradebook.db)")
+    report.add_argument("--assignment", help="report on this assignment only (default: all)")
+    report.add_argument("--out", type=Path, help="output folder (default: COURSE_DIR/reports)")
+    report.add_argument("--bank", type=Path, help=bank_help)
+    report.add_argument("--book-url", help="the published book's address; review lists then link "
+                        "each topic's module page (BOOK_URL/modules/<topic>.html)")
+    report.set_defaults(func=cmd_report)
     return parser
 
 

@@ -1,0 +1,209 @@
+"""Read an nbgrader course into a :class:`~clientcraft.report.analysis.Cohort`.
+
+Scores come from the gradebook through ``nbgrader.api.Gradebook``; which option each learner chose
+comes from their autograded notebook (the answer cell's literal, parsed the way the grader parses
+it); which scenario each question asks comes from the ``clientcraft`` metadata of the assignment's
+source notebook, looked up in the bank for its topic and option credits.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from functools import lru_cache
+from collections import defaultdict
+from pathlib import Path
+from typing import Any, Iterator
+
+from nbgrader.api import Gradebook
+from nbgrader.coursedir import CourseDirectory
+from tqdm import tqdm
+from traitlets.config.loader import ConfigFileNotFound, PyFileConfigLoader
+
+from clientcraft.bank import Bank
+from clientcraft.errors import ClientcraftError
+from clientcraft.grading import answer_line, parse_choice
+from clientcraft.report.analysis import BLANK, INVALID, Answer, Cohort, Item
+
+CONFIG_FILE, GRADEBOOK_FILE = "nbgrader_config.py", "gradebook.db"
+MAKE_COURSE = "make one with 'clientcraft nbgrader-course COURSE_DIR'"
+
+
+def course_directory(course: Path) -> CourseDirectory:
+    """nbgrader's view of the course folder, with the course's own ``nbgrader_config.py`` applied."""
+    missing = [name for name in (CONFIG_FILE, GRADEBOOK_FILE) if not (course / name).is_file()]
+    if not course.is_dir() or missing:
+        what = "does not exist" if not course.is_dir() else f"has no {' and no '.join(missing)}"
+        raise ClientcraftError(
+            f"{course}: not an nbgrader course: the folder {what} (give the course folder that "
+            f"holds {CONFIG_FILE} and {GRADEBOOK_FILE}, or {MAKE_COURSE} and autograde "
+            "submissions first)")
+    try:
+        config = PyFileConfigLoader(CONFIG_FILE, path=str(course)).load_config()
+    except ConfigFileNotFound as exc:
+        raise ClientcraftError(f"{course / CONFIG_FILE}: cannot read it: {exc}") from exc
+    except Exception as exc:  # the config file is Python code; any error in it is the user's to fix
+        raise ClientcraftError(f"{course / CONFIG_FILE}: fails to run: {exc} (fix the file)") from exc
+    coursedir = CourseDirectory(config=config)
+    coursedir.root = str(course.resolve())
+    return coursedir
+
+
+def _cells(path: Path) -> list[dict[str, Any]]:
+    """The cells of a notebook file (plain JSON: validating thousands of notebooks is slow)."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))["cells"]
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+        raise ClientcraftError(f"{path}: not a readable notebook: {exc} (run nbgrader autograde "
+                               "again for this submission, or move the file aside)") from exc
+
+
+def _source(cell: dict[str, Any]) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else source
+
+
+def _grade_id(cell: dict[str, Any]) -> str | None:
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+
+
+def _questions(path: Path) -> dict[str, str]:
+    """Question name -> scenario id, from the graded cells' ``clientcraft`` metadata."""
+    found = {}
+    for cell in _cells(path):
+        meta = cell.get("metadata", {}).get("clientcraft", {})
+        if meta.get("question") and meta.get("scenario") and _grade_id(cell) == meta["question"]:
+            found[meta["question"]] = meta["scenario"]
+    return found
+
+
+def _items(coursedir: CourseDirectory, assignment: Any, bank: Bank) -> list[Item]:
+    """The clientcraft questions of one assignment, in notebook and question order."""
+    items = []
+    for notebook in sorted(assignment.notebooks, key=lambda n: n.name):
+        path = Path(coursedir.format_path(coursedir.source_directory, ".", assignment.name)) / (
+            f"{notebook.name}.ipynb")
+        if not path.is_file():
+            raise ClientcraftError(f"{path}: source notebook of assignment '{assignment.name}' is "
+                                   f"missing (restore it, or {MAKE_COURSE} again)")
+        questions = _questions(path)
+        max_scores = {cell.name: cell.max_score for cell in notebook.grade_cells}
+        for question, scenario_id in sorted(questions.items()):
+            try:
+                scenario = bank.scenario(scenario_id)
+            except KeyError:
+                raise ClientcraftError(
+                    f"{path}: {assignment.name}/{question}: scenario '{scenario_id}' is not in the "
+                    f"bank {bank.root} (pass --bank with the bank the course was made from, or "
+                    "make the course again from this bank)") from None
+            if question not in max_scores:
+                raise ClientcraftError(
+                    f"{path}: {assignment.name}/{question}: the gradebook has no grade cell "
+                    f"'{question}' (run 'nbgrader generate_assignment {assignment.name}' again)")
+            items.append(Item(assignment.name, question, scenario.id, scenario.topic,
+                              scenario.keys, tuple(o.credit for o in scenario.options),
+                              float(max_scores[question])))
+    return items
+
+
+@lru_cache(maxsize=None)
+def _blank_problems(name: str, keys: tuple[str, ...]) -> frozenset[str | None]:
+    """The grader's reasons for an untouched or emptied answer cell: those answers count as blank."""
+    return frozenset(parse_choice(source, name, keys).problem for source in (answer_line(name), ""))
+
+
+def _choice(source: str, item: Item) -> str:
+    """The option key a learner's answer cell chooses, parsed as the grader parses it; or blank
+    (left as released, or emptied) or invalid (anything else that is not an option letter)."""
+    choice = parse_choice(source, item.question, item.keys)
+    if choice.key is not None:
+        return choice.key
+    return BLANK if choice.problem in _blank_problems(item.question, item.keys) else INVALID
+
+
+def _choices(path: Path, items: list[Item]) -> dict[str, str]:
+    """Question name -> choice, for the items whose answer cell is in this notebook."""
+    answers = {_grade_id(cell): _source(cell) for cell in _cells(path) if _grade_id(cell)}
+    return {item.question: _choice(answers[f"answer-{item.question}"], item)
+            for item in items if f"answer-{item.question}" in answers}
+
+
+def _select(gradebook: Gradebook, name: str | None, course: Path) -> list[Any]:
+    """The assignments to report on: one by name, or every assignment of the gradebook."""
+    assignments = sorted(gradebook.assignments, key=lambda a: (a.name == "final", a.name))
+    if name is None:
+        if not assignments:
+            raise ClientcraftError(f"{course / GRADEBOOK_FILE}: the gradebook has no assignments "
+                                   "(run 'nbgrader generate_assignment' and autograde first)")
+        return assignments
+    chosen = [a for a in assignments if a.name == name]
+    if not chosen:
+        names = [a.name for a in assignments]
+        hint = difflib.get_close_matches(name, names, n=1)
+        raise ClientcraftError(
+            f"{course / GRADEBOOK_FILE}: no assignment '{name}' in the gradebook "
+            + (f"(did you mean '{hint[0]}'? " if hint else "(")
+            + f"known: {', '.join(names) or 'none'})")
+    return chosen
+
+
+def _submissions(assignment: Any) -> Iterator[tuple[str, dict[str, float], float]]:
+    """Each submission's student, question scores and total score, straight from the gradebook."""
+    for submission in assignment.submissions:
+        scores = {grade.cell.name: float(grade.score) for notebook in submission.notebooks
+                  for grade in notebook.grades}
+        yield submission.student.id, scores, sum(scores.values())
+
+
+def read_course(course: Path, bank: Bank, assignment: str | None = None,
+                progress: bool = True) -> tuple[Cohort, list[str]]:
+    """The cohort of a course (all assignments, or one) and warnings about what was left out."""
+    course = Path(course)
+    coursedir = course_directory(course)
+    warnings: list[str] = []
+    items: list[Item] = []
+    answers: dict[tuple[str, str], dict[str, Answer]] = defaultdict(dict)
+    scores: dict[str, dict[str, tuple[float, float]]] = {}
+    with Gradebook(coursedir.db_url, coursedir.course_id) as gradebook:
+        selected = _select(gradebook, assignment, course)
+        total = sum(len(a.submissions) for a in selected)
+        if total == 0:
+            names = ", ".join(a.name for a in selected)
+            raise ClientcraftError(f"{course / GRADEBOOK_FILE}: no submissions of {names} in the "
+                                   "gradebook (collect the submissions and run 'nbgrader autograde "
+                                   f"{selected[0].name}' first)")
+        with tqdm(total=total, desc="reading submissions", unit="submission",
+                  disable=not progress) as bar:
+            for chosen in selected:
+                if not chosen.submissions:
+                    warnings.append(f"{chosen.name}: no submissions yet; left out of the report")
+                    continue
+                own = _items(coursedir, chosen, bank)
+                if not own:
+                    warnings.append(f"{chosen.name}: no clientcraft questions; left out of the report")
+                    bar.update(len(chosen.submissions))
+                    continue
+                items.extend(own)
+                maximum = float(chosen.max_score)
+                scores[chosen.name] = {}
+                for student, per_question, score in _submissions(chosen):
+                    folder = Path(coursedir.format_path(coursedir.autograded_directory, student,
+                                                        chosen.name))
+                    choices: dict[str, str] = {}
+                    for name in sorted({n.name for n in chosen.notebooks}):
+                        path = folder / f"{name}.ipynb"
+                        if not path.is_file():
+                            raise ClientcraftError(
+                                f"{path}: autograded notebook missing although the gradebook has "
+                                f"a submission of {chosen.name} by {student} (run 'nbgrader "
+                                f"autograde {chosen.name} --student {student}')")
+                        choices.update(_choices(path, own))
+                    for item in own:
+                        credit = per_question.get(item.question, 0.0) / item.max_score
+                        answers[(chosen.name, item.question)][student] = Answer(
+                            credit, choices.get(item.question, BLANK))
+                    scores[chosen.name][student] = (score, maximum)
+                    bar.update(1)
+    used = {i.topic for i in items}
+    topics = tuple(t for t in bank.topics if t.id in used)
+    return Cohort(course.resolve().name, tuple(items), dict(answers), scores, topics), warnings
