@@ -39,7 +39,7 @@ def _code(cell_id: str, text: str) -> NotebookNode:
 
 
 def _generated_note(bank: Bank, files: list[str]) -> NotebookNode:
-    names = " and ".join(f"`{bank.root.name}/{name}`" for name in files)
+    names = ", ".join(f"`{bank.root.name}/{name}`" for name in files)
     return _markdown("generated-note", f"*Generated from {names} by `clientcraft build --notebooks`; "
                                        "do not edit.*")
 
