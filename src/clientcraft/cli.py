@@ -67,6 +67,20 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_nbgrader_course(args: argparse.Namespace) -> int:
+    """Create or update an nbgrader course (quizzes per topic + final) from the assessment pool."""
+    from clientcraft.render.nbgrader import update_course
+
+    result = update_course(args.course, _load(args), force=args.force)
+    for path in result.written:
+        print(f"wrote {args.course / path}")
+    for path in result.unchanged:
+        print(f"unchanged {args.course / path}")
+    for note in result.notes:
+        print(f"note: {note}", file=sys.stderr)
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="clientcraft", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -97,6 +111,14 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--book-url", help="the published book's address; review lists then link "
                         "each topic's module page (BOOK_URL/modules/<topic>.html)")
     report.set_defaults(func=cmd_report)
+
+    course = sub.add_parser("nbgrader-course", help="create or update an nbgrader course: one quiz "
+                            "per topic (quiz-<topic-id>) and a final, graded without running code")
+    course.add_argument("course", type=Path, metavar="COURSE_DIR", help="the nbgrader course folder")
+    course.add_argument("--bank", type=Path, help=bank_help)
+    course.add_argument("--force", action="store_true", help="also change assignments already "
+                        "released or edited by hand (the old notebooks are kept in clientcraft-backup/)")
+    course.set_defaults(func=cmd_nbgrader_course)
     return parser
 
 

@@ -1,0 +1,244 @@
+"""Grade multiple-choice answers inside nbgrader's autograde step without running learner code.
+
+Stock nbgrader grades by executing the submission in a kernel as the instructor: slow (a kernel per
+submission), unsafe (learner code runs with the instructor's rights) and fooled by objects whose
+``__eq__`` is always true. :class:`GradeChoices` replaces that Execute step. It reads each answer
+cell as a literal with :mod:`ast` (never executes it) and each test cell's answer key (a Python
+literal inside the hidden-tests region, restored from the gradebook by nbgrader's OverwriteCells, so
+learner edits to test cells cannot matter), and writes the outcome as outputs that nbgrader's own
+``determine_grade`` scores: nothing but a message for full credit, an ``execute_result`` holding the
+points for partial credit, an error output for zero.
+
+The key's format lives here, next to its reader: :func:`key_source` writes it, :func:`read_key`
+reads it.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
+
+from nbconvert.exporters.exporter import ResourcesDict
+from nbformat.notebooknode import NotebookNode, from_dict
+from nbgrader import utils
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Bool
+
+BEGIN_KEY = "### BEGIN HIDDEN TESTS"
+END_KEY = "### END HIDDEN TESTS"
+KEY_NAME = "CLIENTCRAFT_KEY"
+ANSWER_HINT = '# replace None with the letter of your choice, e.g. "B"'
+MAX_ANSWER_CHARS = 2000
+
+
+def answer_line(name: str) -> str:
+    """The answer cell a learner receives: ``q01 = None  # replace None with ...``."""
+    return f"{name} = None  {ANSWER_HINT}"
+
+
+@dataclass(frozen=True)
+class KeyOption:
+    """One option as the key knows it: letter, text, credit (fraction of the points), feedback."""
+
+    key: str
+    text: str
+    credit: float
+    feedback: str
+
+
+@dataclass(frozen=True)
+class AnswerKey:
+    """The instructor-only key of one question: which variable and cell hold the answer, and the
+    credit and feedback of every option."""
+
+    question: str
+    answer_cell: str
+    scenario: str
+    options: tuple[KeyOption, ...]
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(o.key for o in self.options)
+
+    @property
+    def best(self) -> KeyOption:
+        return max(self.options, key=lambda o: o.credit)
+
+    def option(self, key: str) -> KeyOption:
+        return next(o for o in self.options if o.key == key)
+
+
+def key_source(key: AnswerKey, visible: str) -> str:
+    """A test cell's source: ``visible`` (what learners see) and the key inside the hidden-tests
+    region, which ``nbgrader generate_assignment`` strips from the released notebook."""
+    body = {
+        "question": key.question,
+        "answer_cell": key.answer_cell,
+        "scenario": key.scenario,
+        "options": [{"key": o.key, "text": o.text, "credit": o.credit, "feedback": o.feedback}
+                    for o in key.options],
+    }
+    literal = json.dumps(body, indent=4, ensure_ascii=False)
+    return f"{visible}\n{BEGIN_KEY}\n{KEY_NAME} = {literal}\n{END_KEY}"
+
+
+def split_key(source: str) -> tuple[str, str | None]:
+    """``(visible part, key region)`` of a test cell's source; the region is None if absent."""
+    lines = source.split("\n")
+    try:
+        begin = next(i for i, line in enumerate(lines) if BEGIN_KEY in line)
+        end = next(i for i in range(begin + 1, len(lines)) if END_KEY in lines[i])
+    except StopIteration:
+        return source, None
+    visible = "\n".join(lines[:begin] + lines[end + 1:])
+    return visible, "\n".join(lines[begin + 1:end])
+
+
+def read_key(source: str) -> AnswerKey | None:
+    """The answer key in a test cell's source, read as a literal (never executed); None if the cell
+    has no well-formed clientcraft key."""
+    _, region = split_key(source)
+    if region is None:
+        return None
+    try:
+        tree = ast.parse(region)
+        stmt = tree.body[0] if len(tree.body) == 1 else None
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
+                and isinstance(stmt.targets[0], ast.Name) and stmt.targets[0].id == KEY_NAME):
+            return None
+        body = ast.literal_eval(stmt.value)
+        options = tuple(KeyOption(str(o["key"]).upper(), str(o["text"]), float(o["credit"]),
+                                  str(o["feedback"])) for o in body["options"])
+        if not options:
+            return None
+        return AnswerKey(str(body["question"]), str(body["answer_cell"]), str(body["scenario"]),
+                         options)
+    except (SyntaxError, ValueError, TypeError, KeyError, MemoryError, RecursionError):
+        return None
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What a learner's answer cell says: the chosen letter, or why there is none."""
+
+    key: str | None
+    problem: str | None = None
+
+
+def parse_choice(source: str, name: str, keys: Sequence[str]) -> Choice:
+    """Read ``name = "<letter>"`` from an answer cell's source without running it.
+
+    Only a single assignment of a single string literal naming one of ``keys`` counts; case and
+    surrounding spaces don't matter. Anything else (code, calls, objects, two statements, None, an
+    unknown letter) is no choice, with a ``problem`` saying why in words a learner understands.
+    """
+    wanted = ", ".join(keys)
+    form = f'write exactly {name} = "B" with one of the letters {wanted}'
+    if len(source) > MAX_ANSWER_CHARS:
+        return Choice(None, f"the answer cell is too long to be an answer ({form})")
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return Choice(None, f"the answer cell is not valid Python ({form})")
+    if not tree.body:
+        return Choice(None, f"the answer cell is empty ({form})")
+    if len(tree.body) > 1:
+        return Choice(None, f"the answer cell holds more than one statement ({form})")
+    stmt = tree.body[0]
+    if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name)):
+        return Choice(None, f"the answer cell is not a plain assignment ({form})")
+    if stmt.targets[0].id != name:
+        return Choice(None, f"the answer cell assigns {stmt.targets[0].id}, not {name} ({form})")
+    value = stmt.value
+    if isinstance(value, ast.Constant) and value.value is None:
+        return Choice(None, f"no answer given: {name} is still None ({form})")
+    if not (isinstance(value, ast.Constant) and isinstance(value.value, str)):
+        return Choice(None, f"{name} is not a letter in quotes ({form})")
+    letter = value.value.strip().upper()
+    if letter not in keys:
+        shown = value.value if len(value.value) <= 20 else value.value[:20] + "..."
+        return Choice(None, f"{shown!r} is not one of the options ({form})")
+    return Choice(letter)
+
+
+def read_choice(source: str, name: str, keys: Sequence[str]) -> str | None:
+    """The option letter an answer cell chooses (upper case), or None if it is not a valid answer."""
+    return parse_choice(source, name, keys).key
+
+
+def _stream(text: str) -> NotebookNode:
+    return from_dict({"output_type": "stream", "name": "stdout", "text": text})
+
+
+def _partial(points: float) -> NotebookNode:
+    return from_dict({"output_type": "execute_result", "execution_count": None, "metadata": {},
+                      "data": {"text/plain": _number(points)}})
+
+
+def _zero(message: str) -> NotebookNode:
+    """An error output: nbgrader scores the cell 0 and the feedback shows only ``message``."""
+    return from_dict({"output_type": "error", "ename": "NoCredit", "evalue": "0 points",
+                      "traceback": message.split("\n")})
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+class GradeChoices(NbGraderPreprocessor):
+    """Score every clientcraft test cell from its answer cell's literal letter and the answer key.
+
+    Runs in place of nbgrader's Execute step (``Autograde.autograde_preprocessors``). Learner code is
+    parsed, never run. Test cells of this notebook without a clientcraft key score 0 with a message
+    (they would need a kernel), so nothing is ever awarded by default.
+    """
+
+    reveal_best = Bool(
+        False,
+        help="Whether feedback also names the best option of each question. Off by default so an "
+             "assessment can be reused with the next cohort. Takes effect at autograde.",
+    ).tag(config=True)
+
+    def preprocess(self, nb: NotebookNode, resources: ResourcesDict) -> tuple[NotebookNode, ResourcesDict]:
+        self._answers = {cell.metadata.nbgrader["grade_id"]: cell for cell in nb.cells
+                         if utils.is_solution(cell) and "grade_id" in cell.metadata.nbgrader}
+        return super().preprocess(nb, resources)
+
+    def preprocess_cell(self, cell: NotebookNode, resources: ResourcesDict,
+                        cell_index: int) -> tuple[NotebookNode, ResourcesDict]:
+        if cell.cell_type != "code" or not utils.is_grade(cell) or utils.is_solution(cell):
+            return cell, resources
+        points = float(cell.metadata.nbgrader["points"])
+        key = read_key(cell.source)
+        grade_id = cell.metadata.nbgrader.get("grade_id", "?")
+        if key is None:
+            cell.outputs = [_zero(f"{grade_id}: this test cell has no clientcraft answer key, so "
+                                  "it was not run; grade it by hand.")]
+            return cell, resources
+        cell.source, _ = split_key(cell.source)
+        cell.outputs = self._outcome(key, self._answers.get(key.answer_cell), points)
+        return cell, resources
+
+    def _outcome(self, key: AnswerKey, answer: Mapping[str, Any] | None, points: float) -> list[NotebookNode]:
+        """The outputs that make nbgrader record this question's score, with the learner's feedback."""
+        total = f"of {_number(points)} point{'s' if points != 1 else ''}"
+        if answer is None:
+            return [_zero(f"{key.question}: the answer cell is missing from the notebook, so there "
+                          f"is no answer.\n0 {total}.")]
+        choice = parse_choice(answer["source"], key.question, key.keys)
+        if choice.key is None:
+            return [_zero(f"{key.question}: {choice.problem}.\n0 {total}.")]
+        chosen = key.option(choice.key)
+        score = round(chosen.credit * points, 4)
+        message = (f"{key.question}: you chose {chosen.key}. {chosen.text}\n\n{chosen.feedback}\n\n"
+                   f"{_number(score)} {total}.")
+        if self.reveal_best and chosen.key != key.best.key:
+            message += f"\n\nThe best option was {key.best.key}. {key.best.text}"
+        if score <= 0:
+            return [_zero(message)]
+        if score >= points:
+            return [_stream(message + "\n")]
+        return [_stream(message + "\n"), _partial(score)]
