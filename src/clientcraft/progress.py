@@ -215,13 +215,14 @@ def show_overview(bank_dir: Path | str | None = None, path: Path | str | None = 
     fig, ax = plt.subplots(figsize=(8, 0.5 * len(labels) + 1.2))
     bars = ax.barh(labels, scores, color="#2a7ab0")
     ax.invert_yaxis()
-    ax.set_xlim(0, 125)
+    ax.set_xlim(0, 140)
     ax.set_xticks(range(0, 101, 25))
     ax.set_xlabel("best score over the module's practice scenarios (%; untried count 0)")
     ax.set_title("Your practice progress per module")
     for bar, topic in zip(bars, bank.topics):
-        _, tried, total = per_topic[topic.id]
-        ax.annotate(f"{tried} of {total} tried", (bar.get_width(), bar.get_y() + bar.get_height() / 2),
+        mean, tried, total = per_topic[topic.id]
+        ax.annotate(f"{percent(mean)} ({tried} of {total} tried)",
+                    (bar.get_width(), bar.get_y() + bar.get_height() / 2),
                     xytext=(4, 0), textcoords="offset points", va="center", fontsize=9)
     fig.tight_layout()
     plt.show()

@@ -107,7 +107,8 @@ These scenarios are for practice only; the graded quizzes use different ones.
         _markdown("how-to", """
 ## How to use the notebooks
 
-1. Open them with `jupyter lab notebooks/` from the course folder.
+1. Run `jupyter lab` in the course folder and open `notebooks/` (started there, the links to
+   the book pages work too).
 2. Open a module notebook below and run it (*Run > Run All Cells*).
 3. Pick an answer, press **Check**, read the feedback; **Try again** to choose differently.
 4. **Previous**/**Next** move between scenarios; **Finish** shows your score per module and the
