@@ -187,18 +187,26 @@ def test_no_serious_accessibility_violations(page: Page, site: str, path: str) -
 
 
 def test_screenshots_of_a_module_page(browser: Browser, site: str, bank: Bank) -> None:
-    """Writes artifacts/screenshots/trust-{1280,390}.png (answered exercise) and *-full.png."""
+    """Writes artifacts/screenshots/trust-{1280,390}-top.png (the page as it opens) and
+    trust-{1280,390}-exercise.png (the first exercise after choosing an option)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for width in (1280, 390):
         context, remote = _offline_context(browser, site, viewport={"width": width, "height": 900})
         page = context.new_page()
         exercise, scenario = _first_exercise(page, site, bank)
+        page.screenshot(path=str(SCREENSHOTS / f"trust-{width}-top.png"))
         exercise.locator(f'button[data-key="{scenario.options[-1].key}"]').click()
-        exercise.scroll_into_view_if_needed()
-        page.screenshot(path=str(SCREENSHOTS / f"trust-{width}-full.png"), full_page=True)
-        exercise.screenshot(path=str(SCREENSHOTS / f"trust-{width}.png"))
+        box = exercise.evaluate("e => { const r = e.getBoundingClientRect();"
+                                " return {x: r.left + scrollX, y: r.top + scrollY,"
+                                " width: r.width, height: r.height}; }")
+        page.evaluate("window.scrollTo(0, 0)")  # keeps the sticky header off the exercise
+        margin = 16
+        clip = {"x": max(box["x"] - margin, 0), "y": max(box["y"] - margin, 0),
+                "width": min(box["width"] + 2 * margin, width), "height": box["height"] + 2 * margin}
+        page.screenshot(path=str(SCREENSHOTS / f"trust-{width}-exercise.png"), full_page=True,
+                        clip=clip)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         context.close()
         assert not remote
         assert overflow <= 0, f"the page scrolls sideways at {width} px"
-        assert (SCREENSHOTS / f"trust-{width}.png").stat().st_size > 10_000
+        assert (SCREENSHOTS / f"trust-{width}-exercise.png").stat().st_size > 10_000

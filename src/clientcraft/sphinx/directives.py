@@ -64,7 +64,9 @@ class _ExerciseDirective(SphinxDirective):
         if option.consequence:
             feedback.append(self.labelled("What happens next", option.consequence,
                                           ("cc-consequence",)))
-        return element("details", [summary, element("div", feedback, classes=("cc-feedback",),
+        grade = "full" if option.credit == 1 else "none" if option.credit == 0 else "partial"
+        return element("details", [summary, element("div", feedback,
+                                                     classes=("cc-feedback", f"cc-credit-{grade}"),
                                                      data_key=option.key)],
                        classes=("cc-option",), data_key=option.key,
                        data_credit=f"{option.credit:g}")
