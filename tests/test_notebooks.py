@@ -14,6 +14,7 @@ from clientcraft.bank import Bank
 from clientcraft.cli import main
 from clientcraft.progress import ENV_VAR, ProgressStore
 from clientcraft.render.notebooks import write_notebooks
+from clientcraft.widgets import markdown_html
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED = sorted((REPO / "notebooks").glob("*.ipynb"))
@@ -81,16 +82,22 @@ def test_output_is_deterministic_with_fixed_cell_ids(small_bank: Bank, tmp_path:
     assert not list((tmp_path / "a").glob(".*partial"))
 
 
+def assert_no_assessment_text(bank: Bank, text: str) -> None:
+    """No assessment scenario's text in ``text``, neither as written nor as the players render it."""
+    for scenario in bank.pool("assessment"):
+        for part in (scenario.situation, scenario.question, scenario.takeaway,
+                     *(o.text for o in scenario.options), *(o.feedback for o in scenario.options)):
+            for form in (part, markdown_html(part).strip()[3:-4]):
+                assert json.dumps(form, ensure_ascii=False)[1:-1] not in text, \
+                    f"{scenario.id} leaks into the notebooks"
+
+
 def test_assessment_text_never_appears_in_the_notebooks(small_bank: Bank, bank: Bank,
                                                         tmp_path: Path) -> None:
     text = "".join(p.read_text(encoding="utf-8") for p in write_notebooks(small_bank, tmp_path))
     assert "SECRET-ASSESSMENT" not in text
     assert "Keep delivering what the client relies on." in text
-    shipped = "".join(p.read_text(encoding="utf-8") for p in SHIPPED)
-    for scenario in bank.pool("assessment"):
-        for part in (scenario.situation, scenario.question, scenario.takeaway,
-                     *(o.text for o in scenario.options), *(o.feedback for o in scenario.options)):
-            assert json.dumps(part)[1:-1] not in shipped, f"{scenario.id} leaks into notebooks/"
+    assert_no_assessment_text(bank, "".join(p.read_text(encoding="utf-8") for p in SHIPPED))
 
 
 def test_cli_build_notebooks_writes_next_to_the_bank(small_bank_dir: Path, capsys) -> None:
@@ -103,9 +110,11 @@ def test_cli_build_notebooks_writes_next_to_the_bank(small_bank_dir: Path, capsy
 
 @pytest.mark.slow
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.name for p in SHIPPED])
-def test_every_shipped_notebook_runs_in_a_fresh_kernel(path: Path, tmp_path: Path) -> None:
+def test_every_shipped_notebook_runs_in_a_fresh_kernel(path: Path, bank: Bank,
+                                                       tmp_path: Path) -> None:
     progress = tmp_path / "progress.jsonl"
     nb = execute(path, progress)
+    assert_no_assessment_text(bank, json.dumps(nb, ensure_ascii=False))
     shown = outputs(nb)
     assert not [o for o in shown if o.output_type == "error"]
     if path.name.startswith("00-"):
