@@ -176,10 +176,13 @@ def _serious_axe_violations(page: Page) -> list[str]:
             for v in result["violations"] if v["impact"] in ("serious", "critical")]
 
 
-@pytest.mark.parametrize("path", ["intro.html", MODULE])
-def test_no_serious_accessibility_violations(page: Page, site: str, path: str) -> None:
+@pytest.mark.parametrize(("path", "mode"), [("intro.html", "light"), (MODULE, "light"),
+                                            (MODULE, "dark")])
+def test_no_serious_accessibility_violations(page: Page, site: str, path: str, mode: str) -> None:
     assert AXE.is_file(), "run: npm ci --prefix tests/browser"
+    page.add_init_script(f"localStorage.setItem('mode', '{mode}')")
     page.goto(site + path)
+    expect(page.locator("html")).to_have_attribute("data-theme", mode)
     if path == MODULE:
         page.locator(".cc-choice").first.click()
     violations = _serious_axe_violations(page)
