@@ -240,3 +240,13 @@ def test_editing_the_bank_rebuilds_the_page(small_bank_dir: Path) -> None:
     assert load_bank(small_bank_dir).scenario(new_id).pool == "practice"
     build_book(book)
     assert f'data-scenario-id="{new_id}"' in page.read_text(encoding="utf-8")
+
+
+def test_a_scenario_rendered_twice_fails_a_strict_build(small_bank_dir: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    chosen = load_bank(small_bank_dir).pool("practice", "trust")[0]
+    book = _small_book(small_bank_dir.parent, f"```{{scenarios}} trust\n```\n\n"
+                                              f"```{{scenario}} {chosen.id}\n```")
+    with pytest.raises(ClientcraftError):
+        build_book(book, strict=True)
+    assert f"scenario '{chosen.id}' is already rendered on index" in capsys.readouterr().err

@@ -33,7 +33,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-get-outdated", bank_cache.outdated_on_new_files)
     app.connect("env-purge-doc", bank_cache.purge_doc)
     app.connect("env-merge-info", bank_cache.merge_info)
+    app.connect("env-check-consistency", bank_cache.check_each_scenario_once)
     app.add_js_file("scenario.js", loading_method="defer")
     app.add_css_file("scenario.css")
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True,
-            "env_version": 1}
+            "env_version": 2}

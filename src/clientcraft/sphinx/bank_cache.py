@@ -13,10 +13,12 @@ from weakref import WeakKeyDictionary
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.errors import ExtensionError
+from sphinx.util import logging
 
 from clientcraft.bank import SPECIAL_FILES, Bank, BankError, load_bank, scenario_files
 
 _BANKS: WeakKeyDictionary[Sphinx, Bank] = WeakKeyDictionary()
+logger = logging.getLogger(__name__)
 
 
 class BankBuildError(ExtensionError):
@@ -53,25 +55,46 @@ def bank_of(app: Sphinx) -> Bank:
     return _BANKS[app]
 
 
+def _rendered(env: BuildEnvironment) -> dict[str, list[str]]:
+    """Scenario ids rendered per page (kept in the environment between builds)."""
+    if not hasattr(env, "clientcraft_rendered"):
+        env.clientcraft_rendered = {}
+    return env.clientcraft_rendered
+
+
 def note_bank_dependency(env: BuildEnvironment) -> None:
-    """Record that the current page renders exercises from the bank."""
-    folder = bank_dir(env.app)
-    for path in bank_files(folder):
+    """Record that the current page renders exercises from the bank (rebuild it when it changes)."""
+    for path in bank_files(bank_dir(env.app)):
         env.note_dependency(str(path))
-    if not hasattr(env, "clientcraft_docs"):
-        env.clientcraft_docs = set()
-    env.clientcraft_docs.add(env.docname)
+    _rendered(env).setdefault(env.docname, [])
+
+
+def note_rendered(env: BuildEnvironment, scenario_ids: list[str]) -> None:
+    """Record which scenarios the current page shows."""
+    _rendered(env).setdefault(env.docname, []).extend(scenario_ids)
 
 
 def purge_doc(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
-    getattr(env, "clientcraft_docs", set()).discard(docname)
+    _rendered(env).pop(docname, None)
 
 
 def merge_info(app: Sphinx, env: BuildEnvironment, docnames: set[str],
                other: BuildEnvironment) -> None:
-    if not hasattr(env, "clientcraft_docs"):
-        env.clientcraft_docs = set()
-    env.clientcraft_docs |= getattr(other, "clientcraft_docs", set()) & docnames
+    theirs = _rendered(other)
+    _rendered(env).update({doc: theirs[doc] for doc in docnames if doc in theirs})
+
+
+def check_each_scenario_once(app: Sphinx, env: BuildEnvironment) -> None:
+    """Warn when a scenario is rendered more than once in the book (it would repeat HTML ids)."""
+    seen: dict[str, str] = {}
+    for docname, ids in sorted(_rendered(env).items()):
+        for scenario_id in ids:
+            if scenario_id in seen:
+                logger.warning("scenario '%s' is already rendered on %s; show each scenario "
+                               "once (remove one scenario/scenarios directive)",
+                               scenario_id, seen[scenario_id], location=docname)
+            else:
+                seen[scenario_id] = docname
 
 
 def outdated_on_new_files(app: Sphinx, env: BuildEnvironment, added: set[str],
@@ -85,4 +108,4 @@ def outdated_on_new_files(app: Sphinx, env: BuildEnvironment, added: set[str],
     env.clientcraft_files = current
     if previous is None or previous == current:
         return []
-    return sorted(getattr(env, "clientcraft_docs", set()))
+    return sorted(_rendered(env))

@@ -13,7 +13,7 @@ from docutils import nodes
 from sphinx.util.docutils import SphinxDirective
 
 from clientcraft.bank import Bank, Option, Scenario
-from clientcraft.sphinx.bank_cache import bank_of, note_bank_dependency
+from clientcraft.sphinx.bank_cache import bank_of, note_bank_dependency, note_rendered
 from clientcraft.sphinx.nodes import element
 
 
@@ -119,6 +119,7 @@ class ScenarioDirective(_ExerciseDirective):
             raise self.error(f"scenario '{wanted}' is in the {scenario.pool} pool "
                              f"({scenario.where}); only practice scenarios may appear in the book "
                              "(use a practice scenario's id)")
+        note_rendered(self.env, [scenario.id])
         return [self.exercise(scenario, "Exercise")]
 
 
@@ -135,5 +136,6 @@ class ScenariosDirective(_ExerciseDirective):
         if not scenarios:
             return [nodes.paragraph("", "There are no practice scenarios for this topic yet.",
                                     classes=["cc-empty"])]
+        note_rendered(self.env, [s.id for s in scenarios])
         total = len(scenarios)
         return [self.exercise(s, f"Exercise {n} of {total}") for n, s in enumerate(scenarios, 1)]
