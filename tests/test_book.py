@@ -250,3 +250,8 @@ def test_a_scenario_rendered_twice_fails_a_strict_build(small_bank_dir: Path,
     with pytest.raises(ClientcraftError):
         build_book(book, strict=True)
     assert f"scenario '{chosen.id}' is already rendered on index" in capsys.readouterr().err
+
+
+def test_clientcraft_build_also_writes_the_practice_notebooks(built_book: Path, bank: Bank) -> None:
+    notebooks = sorted((built_book.parents[2] / "notebooks").glob("*.ipynb"))
+    assert len(notebooks) == len(bank.topics) + 1, "one per topic plus the start page"
