@@ -37,7 +37,9 @@ LEARNER_DIRS = ("submitted", "autograded", "feedback")
 
 SETTINGS = (
     ("# Grade the multiple-choice answers from the answer key without running learner code:\n"
-     "# GradeChoices takes the place of nbgrader's Execute step (stock list otherwise unchanged).",
+     "# GradeChoices takes the place of nbgrader's Execute step. The stock list's closing\n"
+     "# CheckCellMetadata is left out: sanitizing already validated the metadata, and GradeChoices\n"
+     "# changes none of it (validating every cell twice was a third of the grading time).",
      "c.Autograde.autograde_preprocessors = [\n"
      '    "clientcraft.grading.GradeChoices",\n'
      '    "nbgrader.preprocessors.IgnorePattern",\n'
@@ -45,7 +47,6 @@ SETTINGS = (
      '    "nbgrader.preprocessors.LimitOutput",\n'
      '    "nbgrader.preprocessors.SaveAutoGrades",\n'
      '    "nbgrader.preprocessors.AssignLatePenalties",\n'
-     '    "nbgrader.preprocessors.CheckCellMetadata",\n'
      "]"),
     ("# Answer cells hold an empty solution region, so learners receive `q01 = None  # ...` alone.",
      'c.ClearSolutions.code_stub = {"python": ""}'),

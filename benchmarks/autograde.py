@@ -1,0 +1,139 @@
+"""Autograde speed: stock nbgrader (a kernel runs assert-style test cells) against GradeChoices.
+
+In one run: builds two courses from the bank with ``clientcraft nbgrader-course`` (ours, and a
+stock-style variant whose test cells execute an equivalent assert + credit lookup under nbgrader's
+Execute step), grades the same N submissions in both, then M submissions with ours, and prints the
+per-submission times and the ratio. Scores of both graders are compared, so a fast wrong grader
+cannot pass. Run: ``python benchmarks/autograde.py [--n 50] [--many 500] [--assignment final]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from tqdm import tqdm
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests"))
+
+import random  # noqa: E402
+
+from nbgrader_cohort import (  # noqa: E402
+    add_students, clean_env, expected_scores, exported_scores, make_course, questions,
+    random_answers, release, run_nbgrader, submit,
+)
+
+from clientcraft.bank import load_bank  # noqa: E402
+from clientcraft.grading import BEGIN_KEY, END_KEY, read_key, split_key  # noqa: E402
+
+
+def stock_test_source(source: str) -> str:
+    """A stock nbgrader test cell equivalent to our key: assert a valid letter, output the credit."""
+    visible, _ = split_key(source)
+    key = read_key(source)
+    credit = {o.key: o.credit for o in key.options}
+    return (f"{visible}\n{BEGIN_KEY}\n_credit = {json.dumps(credit)}\n"
+            f"assert isinstance({key.question}, str) and {key.question}.strip().upper() in _credit\n"
+            f"_credit[{key.question}.strip().upper()]\n{END_KEY}")
+
+
+def make_stock_course(ours: Path, dest: Path) -> Path:
+    """Copy our course's source notebooks with executable test cells and nbgrader's default
+    autograde pipeline (Execute)."""
+    for nb_path in sorted((ours / "source").glob("*/*.ipynb")):
+        nb = json.loads(nb_path.read_text(encoding="utf-8"))
+        for cell in nb["cells"]:
+            meta = cell["metadata"].get("nbgrader", {})
+            if meta.get("grade") and not meta.get("solution"):
+                cell["source"] = stock_test_source("".join(cell["source"]))
+        out = dest / "source" / nb_path.parent.name / nb_path.name
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(nb, indent=1, ensure_ascii=False), encoding="utf-8")
+    (dest / "nbgrader_config.py").write_text(
+        'c = get_config()  # noqa: F821\nc.ClearSolutions.code_stub = {"python": ""}\n',
+        encoding="utf-8")
+    return dest
+
+
+def prepare(course: Path, assignment: str, cohort: dict[str, dict[str, str]], label: str) -> None:
+    release(course, assignment)
+    add_students(course, list(cohort))
+    for student, answers in tqdm(cohort.items(), desc=f"submitting to {label}", unit="sub"):
+        submit(course, student, assignment, answers)
+
+
+def autograde(course: Path, assignment: str, jobs: int) -> float:
+    """Wall time of ``nbgrader autograde`` over all submissions, split over ``jobs`` processes by
+    the last digit of the student id (nbgrader's own ``--student`` glob)."""
+    import subprocess
+
+    digits = [''.join(str(d) for d in range(10) if d % jobs == j) for j in range(jobs)]
+    start = time.perf_counter()
+    procs = [subprocess.Popen([str(Path(sys.executable).parent / "nbgrader"), "autograde", assignment,
+                               f"--student=*[{d}]"] if jobs > 1 else
+                              [str(Path(sys.executable).parent / "nbgrader"), "autograde", assignment],
+                              cwd=course, env=clean_env(course.parent / f".{course.name}-home"),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+             for d in digits]
+    for proc in procs:
+        _, err = proc.communicate()
+        if proc.returncode != 0:
+            raise SystemExit(f"autograde failed in {course}:\n{err[-3000:]}")
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=50, help="submissions graded by both (default 50)")
+    parser.add_argument("--many", type=int, default=500, help="then graded by ours (default 500)")
+    parser.add_argument("--assignment", default="final")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                        help="parallel nbgrader processes for the large run (default: cores)")
+    parser.add_argument("--bank", type=Path, default=REPO / "exercises")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="clientcraft-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        ours = make_course(tmp, args.bank, "ours")
+        stock = make_stock_course(ours, tmp / "stock")
+        many = make_course(tmp, args.bank, "many")
+        rng = random.Random(7)
+        letters = {q: valid for q, (_, valid) in questions(ours, args.assignment).items()}
+        cohort = {f"s{i:04d}": random_answers(rng, letters) for i in range(1, args.n + 1)}
+        big = {f"s{i:04d}": random_answers(rng, letters) for i in range(1, args.many + 1)}
+        prepare(ours, args.assignment, cohort, "ours")
+        prepare(stock, args.assignment, cohort, "stock")
+        prepare(many, args.assignment, big, "ours (large run)")
+
+        print(f"assignment {args.assignment}: {len(letters)} questions; {os.cpu_count()} cores")
+        t_stock = autograde(stock, args.assignment, 1)
+        t_ours = autograde(ours, args.assignment, 1)
+        t_many = autograde(many, args.assignment, args.jobs)
+        for course in (ours, stock, many):
+            run_nbgrader(course, "export")
+        bank = load_bank(args.bank)
+        right = exported_scores(ours, args.assignment) == expected_scores(ours, bank, args.assignment, cohort)
+        right_many = exported_scores(many, args.assignment) == expected_scores(many, bank, args.assignment, big)
+        stock_scores, our_scores = exported_scores(stock, args.assignment), exported_scores(ours, args.assignment)
+        undeserved = sum(stock_scores[s] > our_scores[s] for s in cohort)
+        print(f"stock nbgrader (Execute):  {args.n} submissions in {t_stock:6.1f} s = "
+              f"{t_stock / args.n * 1000:6.0f} ms/submission (one process)")
+        print(f"clientcraft GradeChoices:  {args.n} submissions in {t_ours:6.1f} s = "
+              f"{t_ours / args.n * 1000:6.0f} ms/submission (one process)")
+        print(f"ratio stock / ours: {t_stock / t_ours:.1f}x")
+        print(f"ours equal the bank's credits for every learner: {right and right_many}; stock gave "
+              f"{undeserved} of {args.n} learners points for code answers (e.g. str(\"A\"))")
+        print(f"clientcraft GradeChoices:  {args.many} submissions in {t_many:6.1f} s = "
+              f"{t_many / args.many * 1000:6.0f} ms/submission ({args.jobs} processes)")
+        if not (right and right_many):
+            raise SystemExit("clientcraft scores differ from the bank's credits")
+
+
+if __name__ == "__main__":
+    main()
