@@ -204,9 +204,11 @@ def _is_our_config(text: str) -> bool:
 
 
 def _missing_settings(text: str) -> list[str]:
-    """The generated settings an instructor's config lacks (whitespace aside), as code to add."""
+    """The settings the quizzes need that an instructor's config lacks (whitespace aside), as code
+    to add; an absent ``reveal_best`` is fine (it defaults to False)."""
     squeezed = "".join(text.split())
-    return [code for _, code in SETTINGS if "".join(code.split()) not in squeezed]
+    return [code for _, code in SETTINGS
+            if "".join(code.split()) not in squeezed and not code.startswith("c.GradeChoices.")]
 
 
 def _released(course: Path, assignment: str) -> str | None:

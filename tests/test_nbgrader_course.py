@@ -1,0 +1,183 @@
+"""clientcraft.render.nbgrader and ``clientcraft nbgrader-course``: the course layout, the notebook's
+cells, byte-stable output, and updates that never overwrite what an instructor changed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from clientcraft.cli import main
+from clientcraft.grading import answer_line, read_key
+from clientcraft.render.nbgrader import (
+    CONFIG_NAME, FINAL_PER_TOPIC, course_assignments, update_course,
+)
+
+
+def test_one_quiz_per_topic_with_assessments_and_a_final(bank):
+    assignments = course_assignments(bank)
+    topics = [t.id for t in bank.topics if bank.pool("assessment", t.id)]
+    assert list(assignments) == [f"quiz-{t}" for t in topics] + ["final"]
+    for topic in topics:
+        pool = bank.pool("assessment", topic)
+        assert assignments[f"quiz-{topic}"] == pool
+        assert [s for s in assignments["final"] if s.topic == topic] == list(pool[:FINAL_PER_TOPIC])
+    assert all(s.pool == "assessment" for scenarios in assignments.values() for s in scenarios)
+
+
+@pytest.fixture
+def course(tmp_path, bank):
+    path = tmp_path / "course"
+    update_course(path, bank)
+    return path
+
+
+def cells_of(path: Path) -> list[dict]:
+    return json.loads(path.read_text(encoding="utf-8"))["cells"]
+
+
+def test_notebook_cells(course, bank):
+    for name, scenarios in course_assignments(bank).items():
+        cells = cells_of(course / "source" / name / f"{name}.ipynb")
+        assert len(cells) == 2 + 3 * len(scenarios)
+        header, check = cells[0], cells[-1]
+        assert header["cell_type"] == "markdown" and 'q01 = "B"' in "".join(header["source"])
+        assert check["metadata"]["nbgrader"]["locked"]
+        check_source = "".join(check["source"])
+        for number, scenario in enumerate(scenarios, start=1):
+            q = f"q{number:02d}"
+            question, answer, test = cells[3 * number - 2: 3 * number + 1]
+            tag = {"scenario": scenario.id, "question": q}
+            assert question["metadata"]["clientcraft"] == answer["metadata"]["clientcraft"] == \
+                test["metadata"]["clientcraft"] == tag
+            text = "".join(question["source"])
+            assert question["metadata"]["nbgrader"] == {
+                "grade": False, "grade_id": f"question-{q}", "locked": True, "schema_version": 3,
+                "solution": False, "task": False}
+            assert scenario.question in text and all(f"**{o.key}.** {o.text}" in text
+                                                     for o in scenario.options)
+            assert not any(o.feedback in text for o in scenario.options)
+            assert answer["metadata"]["nbgrader"]["solution"] and \
+                answer["metadata"]["nbgrader"]["grade_id"] == f"answer-{q}"
+            assert "".join(answer["source"]).startswith(answer_line(q) + "\n### BEGIN SOLUTION")
+            meta = test["metadata"]["nbgrader"]
+            assert (meta["grade"], meta["solution"], meta["grade_id"], meta["points"]) == \
+                (True, False, q, 1)
+            key = read_key("".join(test["source"]))
+            assert key.scenario == scenario.id and key.answer_cell == f"answer-{q}"
+            assert [(o.key, o.credit, o.feedback) for o in key.options] == \
+                [(o.key, o.credit, o.feedback) for o in scenario.options]
+            assert f'"{q}": "{"".join(scenario.keys)}"' in check_source
+        assert "credit" not in check_source
+
+
+def snapshot(course: Path) -> dict[str, tuple[bytes, int]]:
+    return {str(p.relative_to(course)): (p.read_bytes(), p.stat().st_mtime_ns)
+            for p in sorted(course.rglob("*")) if p.is_file()}
+
+
+def test_unchanged_bank_rewrites_nothing(course, bank):
+    before = snapshot(course)
+    result = update_course(course, bank)
+    assert result.written == [] and CONFIG_NAME in result.unchanged
+    assert snapshot(course) == before
+
+
+def test_output_is_byte_identical_across_courses(tmp_path, bank, course):
+    other = tmp_path / "other"
+    update_course(other, bank)
+    assert {k: v[0] for k, v in snapshot(other).items()} == {k: v[0] for k, v in snapshot(course).items()}
+
+
+def test_an_edited_config_is_never_overwritten(course, bank):
+    config = course / CONFIG_NAME
+    edited = config.read_text().replace("c.GradeChoices.reveal_best = False",
+                                        "c.GradeChoices.reveal_best = True")
+    config.write_text(edited)
+    assert update_course(course, bank).notes == []      # all settings still present: nothing to say
+    assert config.read_text() == edited
+    stripped = "c = get_config()\nc.CourseDirectory.course_id = 'mine'\n"
+    config.write_text(stripped)
+    result = update_course(course, bank)
+    assert config.read_text() == stripped
+    (note,) = result.notes
+    assert "edited by hand" in note and '"clientcraft.grading.GradeChoices"' in note
+    assert "c.ClearSolutions.code_stub" in note and "reveal_best" not in note
+
+
+def test_our_outdated_config_is_updated(course, bank):
+    config = course / CONFIG_NAME
+    config.unlink()
+    result = update_course(course, bank)
+    assert CONFIG_NAME in result.written and config.exists()
+
+
+def change_a_question(bank_dir: Path) -> str:
+    """Edit the first assessment scenario's question text in a bank copy; returns its topic."""
+    for path in sorted(bank_dir.glob("*.yml")):
+        text = path.read_text(encoding="utf-8")
+        if "pool: assessment" in text:
+            start = text.index("pool: assessment")
+            at = text.index("  question: ", start) + len("  question: ")
+            path.write_text(text[:at] + "Honestly, " + text[at:], encoding="utf-8")
+            return path.stem
+    raise AssertionError("no assessment scenario in the bank")
+
+
+def test_released_assignment_is_not_changed_without_force(tmp_path, bank_copy, capsys):
+    course = tmp_path / "course"
+    assert main(["nbgrader-course", str(course), "--bank", str(bank_copy)]) == 0
+    topic = change_a_question(bank_copy)
+    quiz = f"quiz-{topic}"
+    released = course / "release" / quiz / f"{quiz}.ipynb"
+    released.parent.mkdir(parents=True)
+    released.write_text("{}")
+    before = snapshot(course)
+    capsys.readouterr()
+    assert main(["nbgrader-course", str(course), "--bank", str(bank_copy)]) == 1
+    err = capsys.readouterr().err
+    assert f"assignment '{quiz}' is already released (release/{quiz}/ exists)" in err
+    assert "q01" in err and "text or answer key changed" in err and "--force" in err
+    assert snapshot(course) == before                    # nothing written, not even 'final'
+    assert main(["nbgrader-course", str(course), "--bank", str(bank_copy), "--force"]) == 0
+    source = course / "source" / quiz / f"{quiz}.ipynb"
+    assert "Honestly, " in source.read_text(encoding="utf-8")
+    backups = list((course / "clientcraft-backup").rglob(f"{quiz}.ipynb"))
+    assert [b.read_bytes() for b in backups] == [before[str(source.relative_to(course))][0]]
+    assert released.read_text() == "{}"
+
+
+def test_hand_edited_source_is_kept_unless_forced(course, bank, capsys):
+    source = course / "source" / "final" / "final.ipynb"
+    generated = source.read_bytes()
+    nb = json.loads(generated)
+    nb["cells"][0]["source"] = "# My own instructions"
+    source.write_text(json.dumps(nb))
+    edited = source.read_bytes()
+    capsys.readouterr()
+    assert main(["nbgrader-course", str(course), "--bank", str(bank.root)]) == 1
+    err = capsys.readouterr().err
+    assert "assignment 'final' was edited by hand" in err and "--force" in err
+    assert source.read_bytes() == edited
+    assert main(["nbgrader-course", str(course), "--bank", str(bank.root), "--force"]) == 0
+    assert source.read_bytes() == generated
+    assert [b.read_bytes() for b in (course / "clientcraft-backup").rglob("final.ipynb")] == [edited]
+
+
+def test_a_course_path_that_is_a_file_is_a_clear_error(tmp_path, bank, capsys):
+    target = tmp_path / "course"
+    target.write_text("not a folder")
+    assert main(["nbgrader-course", str(target), "--bank", str(bank.root)]) == 1
+    assert "is not a folder" in capsys.readouterr().err
+
+
+def test_the_key_is_not_in_the_installed_package(repo_root, bank):
+    """The bank lives in exercises/, outside the package: no package file carries feedback text."""
+    texts = {o.feedback[:60] for s in bank.pool("assessment") for o in s.options}
+    package = repo_root / "src" / "clientcraft"
+    for path in package.rglob("*"):
+        if path.is_file() and path.suffix not in {".pyc"}:
+            content = path.read_text(encoding="utf-8", errors="replace")
+            assert not any(text in content for text in texts), path
+    assert not (package / "exercises").exists()
