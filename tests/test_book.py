@@ -200,7 +200,7 @@ def test_scenario_directive_refuses_assessment_scenarios(small_bank_dir: Path,
 def test_scenario_directive_renders_one_practice_scenario(small_bank_dir: Path,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
     bank = load_bank(small_bank_dir)
-    chosen = bank.pool("practice")[-1]
+    chosen = next(s for s in bank.pool("practice") if "**" in s.situation)
     book = _small_book(small_bank_dir.parent,
                        f"```{{scenario}} {chosen.id}\n```\n\n```{{scenario}} no-such-id\n```")
     with pytest.raises(ClientcraftError):
@@ -208,6 +208,8 @@ def test_scenario_directive_renders_one_practice_scenario(small_bank_dir: Path,
     assert "no scenario 'no-such-id'" in capsys.readouterr().err
     soup = BeautifulSoup((book / "_build" / "html" / "index.html").read_text("utf-8"), "html.parser")
     assert [e["data-scenario-id"] for e in soup.select(".cc-scenario")] == [chosen.id]
+    bold = chosen.situation.split("**")[1]
+    assert soup.select_one(".cc-situation strong").get_text() == bold, "markdown is parsed"
 
 
 def test_empty_topic_gets_a_note(small_bank_dir: Path) -> None:

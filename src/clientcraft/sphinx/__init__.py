@@ -20,7 +20,8 @@ STATIC = Path(__file__).parent / "static"
 
 
 def _add_static(app: Sphinx, config: Config) -> None:
-    config.html_static_path.append(str(STATIC))
+    """Serve ``static/`` (scenario.js, scenario.css) from the built site's ``_static``."""
+    config.html_static_path = [*config.html_static_path, str(STATIC)]
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

@@ -52,7 +52,7 @@ class _ExerciseDirective(SphinxDirective):
             body.insert(0, nodes.paragraph("", "", lead))
         return element("div", body, classes=classes)
 
-    def option(self, scenario: Scenario, option: Option) -> nodes.Node:
+    def option(self, option: Option) -> nodes.Node:
         summary = element("summary", [
             element("span", [nodes.Text(f"{option.key}.")], classes=("cc-key",)),
             nodes.Text(" "),
@@ -82,7 +82,7 @@ class _ExerciseDirective(SphinxDirective):
         """One practice scenario as an exercise that works with and without JavaScript."""
         question_id = f"cc-question-{scenario.id}"
         title_id = f"cc-title-{scenario.id}"
-        options = element("div", [self.option(scenario, o) for o in scenario.options],
+        options = element("div", [self.option(o) for o in scenario.options],
                           classes=("cc-options",), role="group", aria_labelledby=question_id)
         takeaway = element("details", [
             element("summary", [nodes.Text("Takeaway")]),
