@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import socket
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -257,3 +258,21 @@ def test_a_scenario_rendered_twice_fails_a_strict_build(small_bank_dir: Path,
 def test_clientcraft_build_also_writes_the_practice_notebooks(built_book: Path, bank: Bank) -> None:
     notebooks = sorted((built_book.parents[2] / "notebooks").glob("*.ipynb"))
     assert len(notebooks) == len(bank.topics) + 1, "one per topic plus the start page"
+
+
+def test_the_book_builds_without_network(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any attempt of the build to open a network connection fails the build (and this test)."""
+    attempts: list[object] = []
+
+    def refuse(*args: object) -> None:
+        attempts.append(args)
+        raise OSError(f"network access during the book build: {args}")
+
+    for owner, name in ((socket.socket, "connect"), (socket.socket, "connect_ex"),
+                        (socket, "getaddrinfo"), (socket, "create_connection")):
+        monkeypatch.setattr(owner, name, refuse)
+    shutil.copytree(REPO / "book", tmp_path / "book", ignore=shutil.ignore_patterns("_build"))
+    shutil.copytree(REPO / "exercises", tmp_path / "exercises")
+    output = build_book(tmp_path / "book")
+    assert (output / "modules" / "trust.html").is_file()
+    assert attempts == []
