@@ -3,11 +3,16 @@ simulated cohort run through nbgrader's real pipeline, bad input, and the page i
 
 from __future__ import annotations
 
+import csv
 import math
+import shutil
+from pathlib import Path
 
 import pytest
+from nbgrader_cohort import add_students, make_course, release, run_nbgrader, submit
 
 from clientcraft.bank import Topic
+from clientcraft.cli import main
 from clientcraft.report.analysis import (BLANK, DEAD_DISTRACTOR, INVALID, NEGATIVE_DISCRIMINATION,
                                          TOO_EASY, TOO_HARD, Answer, Cohort, Item, analyse,
                                          facility, item_flags, option_stats, point_biserial,
@@ -66,13 +71,14 @@ def test_option_stats_count_blank_and_invalid_answers():
 
 def test_flags_follow_the_thresholds():
     options = option_stats(["A"] * 19 + ["B"], ("A", "B"), (1, 0))  # B: 5 % is not dead
-    assert item_flags(0.9, 0.1, 0.1, options) == ()
-    assert item_flags(0.91, 0.1, 0.1, options) == (TOO_EASY,)
-    assert item_flags(0.19, 0.1, 0.1, options) == (TOO_HARD,)
-    assert item_flags(0.5, -0.01, 0.2, options) == (NEGATIVE_DISCRIMINATION,)
-    assert item_flags(0.5, 0.2, -0.01, options) == (NEGATIVE_DISCRIMINATION,)
+    assert item_flags(0.9, 0.1, options) == ()
+    assert item_flags(0.91, 0.1, options) == (TOO_EASY,)
+    assert item_flags(0.19, 0.1, options) == (TOO_HARD,)
+    assert item_flags(0.2, 0, options) == ()
+    assert item_flags(0.5, -0.01, options) == (NEGATIVE_DISCRIMINATION,)
     dead = option_stats(["A"] * 20, ("A", "B"), (1, 0))
-    assert item_flags(0.95, math.nan, math.nan, dead) == (DEAD_DISTRACTOR, TOO_EASY)
+    assert item_flags(0.95, math.nan, dead) == (DEAD_DISTRACTOR, TOO_EASY)
+    assert item_flags(0.1, -0.5, dead) == (DEAD_DISTRACTOR, NEGATIVE_DISCRIMINATION, TOO_HARD)
 
 
 def test_analyse_computes_mastery_per_topic_across_assignments():
@@ -93,3 +99,278 @@ def test_analyse_computes_mastery_per_topic_across_assignments():
     assert [s.percents for s in result.assignments] == [(100.0, 0.0), (50.0,)]
     first = result.items[0]
     assert (first.facility, first.discrimination, first.n) == (0.5, 1.0, 2)
+
+
+# --------------------------------------------------------------------------------------------
+# A cohort with known properties, through nbgrader's real pipeline
+# --------------------------------------------------------------------------------------------
+
+TRUST = {"article": "000_97ec9dda253dc4af.txt", "section": "Building client trust",
+         "claim": "trust-lost-by-delivering-less"}
+COMPOSURE = {"article": "001_30ac93c0b7e37939.txt", "section": "Keep it together",
+             "claim": "composure-just-business"}
+
+
+def _scenario(sid: str, topic: str, source: dict, credits: tuple[float, ...]) -> str:
+    options = "".join(
+        f"    - {{key: {chr(65 + i)}, text: Option {chr(65 + i)} of {sid}., credit: {c}, "
+        f"feedback: Feedback {chr(65 + i)}.}}\n" for i, c in enumerate(credits))
+    return (f"- id: {sid}\n  topic: {topic}\n  pool: assessment\n"
+            f"  source: {{article: {source['article']}, section: {source['section']}}}\n"
+            f"  claims: [{source['claim']}]\n  situation: A client situation for {sid}.\n"
+            f"  question: What do you do?\n  options:\n{options}  takeaway: The lesson of {sid}.\n")
+
+
+# quiz-trust: q01 very easy, q02 negative discrimination, q03 a dead distractor (D), q04 too hard.
+# quiz-composure: q01 discriminates cleanly, q02 easy. The final (2 per topic) stays unsubmitted.
+REPORT_SCENARIOS = [
+    ("rt-easy", "trust", TRUST, (1, 0)),
+    ("rt-backwards", "trust", TRUST, (1, 0.5, 0)),
+    ("rt-dead-option", "trust", TRUST, (0, 1, 0.25, 0)),
+    ("rt-hard", "trust", TRUST, (0, 1, 0)),
+    ("rc-split", "composure", COMPOSURE, (0, 1)),
+    ("rc-calm", "composure", COMPOSURE, (1, 0.5, 0)),
+]
+LEARNERS = [f"s{i:02d}" for i in range(1, 21)]
+
+
+def _pick(student: str, ranges: dict[str, str]) -> str:
+    """The answer literal for a learner from ``{"01-06": '"C"', ...}`` (inclusive number ranges);
+    a learner in no range leaves the question as released (blank)."""
+    number = int(student[1:])
+    for span, literal in ranges.items():
+        low, _, high = span.partition("-")
+        if int(low) <= number <= int(high or low):
+            return literal
+    return ""
+
+
+TRUST_ANSWERS = {
+    "q01": {"01-19": '"A"', "20": '"b"'},
+    "q02": {"01-06": '"C"', "07-10": '" B "', "11-20": '"A"'},
+    "q03": {"01-09": '"B"', "10-14": '"C"', "15-18": '"A"', "20": '"Z"'},  # s19 blank
+    "q04": {"01-03": '"B"', "04-12": '"A"', "13-20": '"C"'},
+}
+COMPOSURE_ANSWERS = {
+    "q01": {"01-10": '"B"', "11-20": '"A"'},
+    "q02": {"01-19": '"A"', "20": 'open("gradebook.db").read()'},
+}
+
+
+def _answers(plan: dict[str, dict[str, str]], student: str) -> dict[str, str]:
+    return {q: literal for q, ranges in plan.items() if (literal := _pick(student, ranges))}
+
+
+def _report_bank(root: Path, repo: Path, drop: str | None = None) -> Path:
+    """The shipped topics, claims and sources with only REPORT_SCENARIOS (less ``drop``)."""
+    bank_dir = root / "exercises"
+    shutil.copytree(repo / "exercises", bank_dir, ignore=shutil.ignore_patterns("*.md"))
+    for path in bank_dir.glob("*.yml"):
+        if path.name not in ("topics.yml", "claims.yml", "sources.yml"):
+            path.unlink()
+    sources = bank_dir / "sources.yml"
+    sources.write_text(sources.read_text(encoding="utf-8").replace(
+        "seeds_dir: ../../shared/seeds", f"seeds_dir: {repo.parent / 'shared' / 'seeds'}"),
+        encoding="utf-8")
+    (bank_dir / "report.yml").write_text("".join(
+        _scenario(*spec) for spec in REPORT_SCENARIOS if spec[0] != drop), encoding="utf-8")
+    return bank_dir
+
+
+@pytest.fixture(scope="module")
+def cohort_course(tmp_path_factory, repo_root) -> tuple[Path, Path]:
+    """A real nbgrader course: quiz-trust and quiz-composure submitted by 20 learners with the
+    answers above and autograded by nbgrader; final generated but not submitted.
+    Returns (course folder, bank folder)."""
+    root = tmp_path_factory.mktemp("report")
+    bank_dir = _report_bank(root, repo_root)
+    course = make_course(root, bank_dir)
+    add_students(course, LEARNERS)
+    for assignment, plan in (("quiz-trust", TRUST_ANSWERS), ("quiz-composure", COMPOSURE_ANSWERS)):
+        release(course, assignment)
+        for student in LEARNERS:
+            submit(course, student, assignment, _answers(plan, student))
+        run_nbgrader(course, "autograde", assignment)
+    release(course, "final")
+    return course, bank_dir
+
+
+@pytest.fixture(scope="module")
+def report_dir(cohort_course, tmp_path_factory) -> Path:
+    course, bank_dir = cohort_course
+    out = tmp_path_factory.mktemp("out")
+    assert main(["report", str(course), "--bank", str(bank_dir), "--out", str(out),
+                 "--book-url", "https://example.org/book/"]) == 0
+    return out
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _items(out: Path) -> dict[str, dict[str, str]]:
+    return {f"{r['assignment']}/{r['question']}": r for r in _rows(out / "items.csv")}
+
+
+@pytest.mark.slow
+def test_report_writes_one_html_page_and_four_csv_files(report_dir):
+    assert sorted(p.name for p in report_dir.iterdir()) == [
+        "items.csv", "learners.csv", "options.csv", "report.html", "scores.csv"]
+
+
+@pytest.mark.slow
+def test_item_facility_and_flags_match_the_designed_cohort(report_dir):
+    items = _items(report_dir)
+    assert list(items) == ["quiz-trust/q01", "quiz-trust/q02", "quiz-trust/q03", "quiz-trust/q04",
+                           "quiz-composure/q01", "quiz-composure/q02"]
+    expected = {  # facility = mean credit of the 20 answers
+        "quiz-trust/q01": (19 / 20, "too easy"),
+        "quiz-trust/q02": ((10 * 1 + 4 * 0.5) / 20, "negative discrimination"),
+        "quiz-trust/q03": ((9 * 1 + 5 * 0.25) / 20, "dead distractor"),
+        "quiz-trust/q04": (3 / 20, "too hard"),
+        "quiz-composure/q01": (10 / 20, ""),
+        "quiz-composure/q02": (19 / 20, "dead distractor; too easy"),  # B, C: nobody
+    }
+    for label, (fac, flags) in expected.items():
+        row = items[label]
+        assert float(row["facility"]) == pytest.approx(fac, abs=1e-4), label
+        assert row["flags"] == flags, label
+        assert row["answers"] == "20"
+    assert items["quiz-trust/q03"]["scenario"] == "rt-dead-option"
+    assert items["quiz-composure/q01"]["topic"] == "composure"
+
+
+@pytest.mark.slow
+def test_discrimination_sign_and_value(report_dir):
+    items = _items(report_dir)
+    # Totals on quiz-trust: s01-s03 3.0; s07-s09 2.5; s11-s14 2.25; s04-s06 and s15-s19 2.0;
+    # s10 1.75; s20 1.0. Groups of round(0.27 * 20) = 5: top = s01-s03 + 2 of the three tied at
+    # 2.5; bottom = s20, s10 + 3 of the eight tied at 2.0 (s04-s06 chose C = 0 on q02, s15-s19 A = 1).
+    # q02: top mean (0 * 3 + 0.5 * 2) / 5 = 0.2; bottom (1 + 0.5 + 3/8 * 5) / 5 = 0.675.
+    assert float(items["quiz-trust/q02"]["discrimination"]) == pytest.approx(0.2 - 0.675, abs=1e-4)
+    assert float(items["quiz-trust/q02"]["point_biserial"]) < 0
+    # q04 (only s01-s03 right): top 3/5, bottom 0.
+    assert float(items["quiz-trust/q04"]["discrimination"]) == pytest.approx(0.6, abs=1e-4)
+    # composure q01 splits the cohort at its own total: top 5 all right, bottom 5 all wrong.
+    assert float(items["quiz-composure/q01"]["discrimination"]) == pytest.approx(1.0, abs=1e-4)
+    for label, row in items.items():
+        assert row["negative_discrimination"] == str(int(label == "quiz-trust/q02")), label
+
+
+@pytest.mark.slow
+def test_option_counts_include_blank_and_invalid_answers(report_dir):
+    counts = {(r["assignment"], r["question"], r["option"]): (int(r["count"]), r["credit"], r["best"])
+              for r in _rows(report_dir / "options.csv")}
+    q03 = {option: counts[("quiz-trust", "q03", option)] for option in
+           ("A", "B", "C", "D", "(blank)", "(invalid)")}
+    assert q03 == {"A": (4, "0.0000", "0"), "B": (9, "1.0000", "1"), "C": (5, "0.2500", "0"),
+                   "D": (0, "0.0000", "0"), "(blank)": (1, "", "0"), "(invalid)": (1, "", "0")}
+    assert counts[("quiz-trust", "q02", "B")][0] == 4  # " B " counts as B, as the grader reads it
+    assert counts[("quiz-trust", "q01", "B")][0] == 1  # lower case "b" too
+    assert counts[("quiz-composure", "q02", "(invalid)")][0] == 1  # code is never a choice
+    shares = {r["option"]: float(r["share"]) for r in _rows(report_dir / "options.csv")
+              if (r["assignment"], r["question"]) == ("quiz-trust", "q01")}
+    assert shares["B"] == pytest.approx(0.05)  # exactly 5 %: not a dead distractor
+
+
+@pytest.mark.slow
+def test_learner_mastery_and_review_links(report_dir):
+    rows = {(r["student"], r["topic"]): r for r in _rows(report_dir / "learners.csv")}
+    assert len(rows) == 20 * 2
+    expected = {("s01", "trust"): 0.75, ("s07", "trust"): 2.5 / 4, ("s10", "trust"): 1.75 / 4,
+                ("s15", "trust"): 0.5, ("s20", "trust"): 0.25, ("s01", "composure"): 1.0,
+                ("s11", "composure"): 0.5, ("s20", "composure"): 0.0}
+    for key, mastery in expected.items():
+        row = rows[key]
+        assert float(row["mastery"]) == pytest.approx(mastery, abs=1e-4), key
+        review = mastery < 0.6
+        assert row["review"] == str(int(review)), key
+        topic = key[1]
+        assert row["review_page"] == (f"https://example.org/book/modules/{topic}.html"
+                                      if review else ""), key
+    assert rows[("s10", "trust")]["questions"] == "4"
+    html = (report_dir / "report.html").read_text(encoding="utf-8")
+    assert '<a href="https://example.org/book/modules/composure.html">Composure and respect</a>' in html
+
+
+@pytest.mark.slow
+def test_scores_come_from_the_gradebook(report_dir):
+    scores = {(r["student"], r["assignment"]): r for r in _rows(report_dir / "scores.csv")}
+    assert len(scores) == 40
+    assert float(scores[("s01", "quiz-trust")]["score"]) == 3.0
+    assert float(scores[("s10", "quiz-trust")]["percent"]) == pytest.approx(1.75 / 4 * 100)
+    assert float(scores[("s20", "quiz-composure")]["score"]) == 0.0
+    assert scores[("s20", "quiz-composure")]["max_score"] == "2.0000"
+
+
+@pytest.mark.slow
+def test_one_assignment_only_and_unsubmitted_ones_are_named(cohort_course, tmp_path, capsys):
+    course, bank_dir = cohort_course
+    assert main(["report", str(course), "--bank", str(bank_dir), "--out", str(tmp_path / "all")]) == 0
+    assert "warning: final: no submissions yet" in capsys.readouterr().err
+    assert main(["report", str(course), "--bank", str(bank_dir), "--assignment", "quiz-composure",
+                 "--out", str(tmp_path / "one")]) == 0
+    assert {r["assignment"] for r in _rows(tmp_path / "one" / "items.csv")} == {"quiz-composure"}
+    assert {r["topic"] for r in _rows(tmp_path / "one" / "learners.csv")} == {"composure"}
+
+
+@pytest.mark.slow
+def test_default_output_folder_is_inside_the_course(cohort_course, capsys):
+    course, bank_dir = cohort_course
+    assert main(["report", str(course), "--bank", str(bank_dir)]) == 0
+    assert f"wrote {course / 'reports' / 'report.html'}" in capsys.readouterr().out
+    assert (course / "reports" / "items.csv").is_file()
+
+
+# --------------------------------------------------------------------------------------------
+# Bad input
+# --------------------------------------------------------------------------------------------
+
+
+def _report(capsys, *args: str) -> tuple[int, str]:
+    status = main(["report", *args])
+    return status, capsys.readouterr().err
+
+
+@pytest.mark.parametrize("present", [(), ("nbgrader_config.py",), ("gradebook.db",)])
+def test_a_folder_that_is_not_a_course_is_refused(tmp_path, capsys, repo_root, present):
+    for name in present:
+        (tmp_path / name).write_text("", encoding="utf-8")
+    status, err = _report(capsys, str(tmp_path), "--bank", str(repo_root / "exercises"))
+    assert status == 1
+    assert f"{tmp_path}: not an nbgrader course" in err
+    for name in {"nbgrader_config.py", "gradebook.db"} - set(present):
+        assert f"no {name}" in err
+    assert "clientcraft nbgrader-course" in err
+    assert not (tmp_path / "reports").exists()
+
+
+@pytest.mark.slow
+def test_an_unknown_assignment_is_refused_with_a_suggestion(cohort_course, capsys):
+    course, bank_dir = cohort_course
+    status, err = _report(capsys, str(course), "--bank", str(bank_dir), "--assignment", "quiz-trst")
+    assert status == 1
+    assert "no assignment 'quiz-trst' in the gradebook (did you mean 'quiz-trust'?" in err
+    assert "quiz-composure" in err and "final" in err
+
+
+@pytest.mark.slow
+def test_an_assignment_without_submissions_is_refused(cohort_course, capsys):
+    course, bank_dir = cohort_course
+    status, err = _report(capsys, str(course), "--bank", str(bank_dir), "--assignment", "final")
+    assert status == 1
+    assert f"{course / 'gradebook.db'}: no submissions of final" in err
+    assert "nbgrader autograde final" in err
+
+
+@pytest.mark.slow
+def test_a_scenario_missing_from_the_bank_is_named(cohort_course, tmp_path, repo_root, capsys):
+    course, _ = cohort_course
+    other = _report_bank(tmp_path, repo_root, drop="rt-dead-option")
+    status, err = _report(capsys, str(course), "--bank", str(other), "--out", str(tmp_path / "out"))
+    assert status == 1
+    source = course / "source" / "quiz-trust" / "quiz-trust.ipynb"
+    assert f"{source}: quiz-trust/q03: scenario 'rt-dead-option' is not in the bank {other}" in err
+    assert "--bank" in err
+    assert not (tmp_path / "out").exists()

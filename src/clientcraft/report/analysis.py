@@ -231,13 +231,17 @@ def option_stats(choices: Sequence[str], keys: Sequence[str],
                  for key, count in counts.items())
 
 
-def item_flags(fac: float, discrimination: float, correlation: float,
-               options: Sequence[OptionStat]) -> tuple[str, ...]:
-    """The warnings an instructor should look at, in a fixed order."""
+def item_flags(fac: float, discrimination: float, options: Sequence[OptionStat]) -> tuple[str, ...]:
+    """The warnings an instructor should look at, in a fixed order.
+
+    Negative discrimination is judged on the upper-lower index alone: on a quiz of a few questions
+    one backwards question shifts every rest score, so the correlation of sound questions can dip
+    below zero too; the index compares the learners the whole quiz ranks as strong and weak.
+    """
     flags = []
     if any(o.is_dead for o in options):
         flags.append(DEAD_DISTRACTOR)
-    if discrimination < 0 or correlation < 0:
+    if discrimination < 0:
         flags.append(NEGATIVE_DISCRIMINATION)
     if fac > TOO_EASY_ABOVE:
         flags.append(TOO_EASY)
@@ -255,7 +259,7 @@ def _item_stats(item: Item, answers: Mapping[str, Answer], totals: Mapping[str, 
     disc = upper_lower_discrimination(credits, total)
     r = point_biserial(credits, rest)
     options = option_stats([answers[s].choice for s in students], item.keys, item.credits)
-    return ItemStats(item, len(students), fac, disc, r, options, item_flags(fac, disc, r, options))
+    return ItemStats(item, len(students), fac, disc, r, options, item_flags(fac, disc, options))
 
 
 def learner_mastery(cohort: Cohort, student: str) -> LearnerStats:

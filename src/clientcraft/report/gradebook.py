@@ -13,7 +13,7 @@ import json
 from functools import lru_cache
 from collections import defaultdict
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from nbgrader.api import Gradebook
 from nbgrader.coursedir import CourseDirectory
@@ -128,9 +128,16 @@ def _choices(path: Path, items: list[Item]) -> dict[str, str]:
             for item in items if f"answer-{item.question}" in answers}
 
 
-def _select(gradebook: Gradebook, name: str | None, course: Path) -> list[Any]:
+def _course_order(bank: Bank) -> Callable[[Any], tuple[int, str]]:
+    """Sort key for assignments: the topics' quizzes in course order, then the final, then others."""
+    rank = {f"quiz-{t.id}": i for i, t in enumerate(bank.topics)}
+    rank["final"] = len(rank)
+    return lambda a: (rank.get(a.name, len(rank)), a.name)
+
+
+def _select(gradebook: Gradebook, name: str | None, course: Path, bank: Bank) -> list[Any]:
     """The assignments to report on: one by name, or every assignment of the gradebook."""
-    assignments = sorted(gradebook.assignments, key=lambda a: (a.name == "final", a.name))
+    assignments = sorted(gradebook.assignments, key=_course_order(bank))
     if name is None:
         if not assignments:
             raise ClientcraftError(f"{course / GRADEBOOK_FILE}: the gradebook has no assignments "
@@ -165,7 +172,7 @@ def read_course(course: Path, bank: Bank, assignment: str | None = None,
     answers: dict[tuple[str, str], dict[str, Answer]] = defaultdict(dict)
     scores: dict[str, dict[str, tuple[float, float]]] = {}
     with Gradebook(coursedir.db_url, coursedir.course_id) as gradebook:
-        selected = _select(gradebook, assignment, course)
+        selected = _select(gradebook, assignment, course, bank)
         total = sum(len(a.submissions) for a in selected)
         if total == 0:
             names = ", ".join(a.name for a in selected)

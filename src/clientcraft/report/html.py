@@ -204,10 +204,13 @@ def _method() -> str:
         ("Discrimination", f"mean credit of the top {GROUP_FRACTION:.0%} of learners by assignment "
          f"score minus that of the bottom {GROUP_FRACTION:.0%} (learners tied at the cut-off "
          "share the places). Ranges from −1 to +1; good questions reach +0.3 or more."),
+        ("Negative discrimination", "flagged when the discrimination is below zero: the "
+         "stronger learners did worse than the weaker ones, so check the keyed answer and the "
+         "wording."),
         ("Point-biserial", "correlation of the question's credit with the rest of the "
-         "assignment's score (the score without this question). Negative discrimination or a "
-         "negative correlation is flagged: stronger learners did worse than weaker ones, so "
-         "check the keyed answer and the wording."),
+         "assignment's score (the score without this question); shown, not flagged. On a short "
+         "quiz one backwards question shifts every rest score, so read it next to the "
+         "discrimination."),
         ("Dead distractor", f"a wrong or partial-credit option chosen by fewer than "
          f"{DEAD_DISTRACTOR_BELOW:.0%} of learners; it does not tempt anyone, so rewrite it."),
         ("Blank / invalid", "no answer, or an answer that is not one of the option letters."),
