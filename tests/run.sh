@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# Installs everything the tests need (Debian's Chromium, the Python test extra, axe-core from npm)
+# Installs everything the tests need (Debian's Chromium and npm, the Python test extra, axe-core)
 # and runs the whole test suite. Extra arguments go to pytest. Run it inside a virtual environment.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+missing=()
+command -v chromium >/dev/null || missing+=(chromium)
+command -v chromedriver >/dev/null || missing+=(chromium-driver)
+command -v npm >/dev/null || missing+=(nodejs npm)
+if [ ${#missing[@]} -gt 0 ]; then
     sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
     $sudo apt-get update -qq
-    $sudo apt-get install -y -qq chromium chromium-driver >/dev/null
+    $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 python -m pip install -q -e ".[test]"
 if [ -f tests/browser/package.json ]; then
