@@ -24,6 +24,7 @@ import csv
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -31,6 +32,7 @@ from typing import Mapping
 
 from clientcraft.bank import Bank
 
+REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 NBGRADER = BIN / "nbgrader"
 CLIENTCRAFT = BIN / "clientcraft"
@@ -87,6 +89,17 @@ def run_clientcraft(*args: str, cwd: Path, check: bool = True) -> subprocess.Com
         raise AssertionError(f"clientcraft {' '.join(args)} failed ({proc.returncode}):\n"
                              f"{proc.stdout}\n{proc.stderr}")
     return proc
+
+
+def copy_bank(dest: Path) -> Path:
+    """A writable copy of the shipped bank at ``dest`` (seeds_dir pointed at the real seeds), for a
+    course whose bank a test changes (as ``bank_copy`` in conftest, usable at any fixture scope)."""
+    shutil.copytree(REPO / "exercises", dest, ignore=shutil.ignore_patterns("README.md"))
+    sources = dest / "sources.yml"
+    sources.write_text(sources.read_text(encoding="utf-8").replace(
+        "seeds_dir: ../../shared/seeds", f"seeds_dir: {REPO.parent / 'shared' / 'seeds'}"),
+        encoding="utf-8")
+    return dest
 
 
 def make_course(tmp: Path, bank_dir: Path, name: str = "course") -> Path:
