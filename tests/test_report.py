@@ -324,6 +324,54 @@ def test_default_output_folder_is_inside_the_course(cohort_course, capsys):
 
 
 # --------------------------------------------------------------------------------------------
+# The page in Debian's headless Chromium
+# --------------------------------------------------------------------------------------------
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.parametrize("width", [1280, 390])
+def test_report_page_renders_offline_in_chromium(report_dir, repo_root, width):
+    """Opens report.html from disk: every chart decodes, nothing but the file (and its data: URIs)
+    is requested, axe-core finds no serious problem; writes artifacts/screenshots/report*.png."""
+    from playwright.sync_api import sync_playwright
+
+    axe = repo_root / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
+    assert axe.is_file(), "run: npm ci --prefix tests/browser"
+    shots = repo_root / "artifacts" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": width, "height": 900})
+            requested: list[str] = []
+            context.on("request", lambda request: requested.append(request.url))
+            page = context.new_page()
+            page.goto((report_dir / "report.html").as_uri(), wait_until="load")
+            images = page.eval_on_selector_all(
+                "img", "imgs => imgs.map(i => [i.complete, i.naturalWidth, i.alt.length])")
+            assert len(images) == 3
+            assert all(complete and natural > 0 and alt > 40 for complete, natural, alt in images)
+            assert page.get_attribute("html", "lang") == "en"
+            assert page.locator("h1").count() == 1 and page.locator("h2").count() == 6
+            headers = page.eval_on_selector_all("th", "ths => ths.filter(t => !t.scope).length")
+            assert headers == 0
+            assert not [url for url in requested if not url.startswith(("file:", "data:"))]
+            page.screenshot(path=str(shots / ("report.png" if width == 1280 else f"report-{width}.png")),
+                            full_page=True)
+            page.add_script_tag(path=str(axe))
+            result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+            serious = [f"{v['id']}: {v['help']} -> {v['nodes'][0]['target']}"
+                       for v in result["violations"] if v["impact"] in ("serious", "critical")]
+            assert not serious, "\n".join(serious)
+        finally:
+            browser.close()
+
+
+# --------------------------------------------------------------------------------------------
 # Bad input
 # --------------------------------------------------------------------------------------------
 

@@ -34,7 +34,7 @@ p.meta { color: var(--muted); margin: 0; }
 nav ul { display: flex; flex-wrap: wrap; gap: .4rem 1.2rem; list-style: none; padding: .6rem 0;
          margin: 0; }
 a { color: var(--accent); }
-.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(170px, 1fr)); gap: .8rem; }
+.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(150px, 1fr)); gap: .8rem; }
 .stat { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: .7rem .9rem; }
 .stat b { display: block; font-size: 1.6rem; }
 figure { margin: 1rem 0; }
@@ -53,10 +53,12 @@ td.low { background: var(--warn-bg); }
         white-space: nowrap; }
 .ok { color: var(--muted); font-size: .85rem; }
 .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(330px, 1fr)); gap: .9rem; }
-.item { border: 1px solid var(--line); border-radius: 8px; padding: .7rem .8rem; background: #fff; }
+.item { border: 1px solid var(--line); border-radius: 8px; padding: .7rem .8rem; background: #fff;
+        overflow-x: auto; }
 .item.flagged { border-color: var(--warn); }
 .item p { margin: .1rem 0 .35rem; font-size: .85rem; color: var(--muted); }
 .item table { width: 100%; margin: 0; }
+.item td { white-space: nowrap; }
 .bar { display: inline-block; height: .7rem; background: var(--accent); border-radius: 2px;
        vertical-align: middle; margin-right: .35rem; }
 tr.best td:first-child { font-weight: 700; }
@@ -70,7 +72,7 @@ footer { max-width: 1180px; margin: 2rem auto; padding: 0 1.25rem; color: var(--
 
 
 def _pct(value: float | None, digits: int = 0) -> str:
-    return "—" if value is None or math.isnan(value) else f"{100 * value:.{digits}f} %"
+    return "—" if value is None or math.isnan(value) else f"{100 * value:.{digits}f}%"
 
 
 def _num(value: float) -> str:
@@ -94,7 +96,8 @@ def _table(caption: str, headers: Sequence[tuple[str, bool]], rows: Iterable[str
     """A table with a caption and column headers; ``headers`` pairs text with 'is numeric'."""
     head = "".join(f'<th scope="col"{" class=num" if num else ""}>{escape(h)}</th>'
                    for h, num in headers)
-    return (f'<div class="scroll"><table><caption>{escape(caption)}</caption><thead><tr>{head}'
+    return (f'<div class="scroll" tabindex="0" role="region" aria-label="{escape(caption)}">'
+            f'<table><caption>{escape(caption)}</caption><thead><tr>{head}'
             f'</tr></thead><tbody>{"".join(rows)}</tbody></table></div>')
 
 
@@ -160,7 +163,7 @@ def _anchor(stats: ItemStats) -> str:
 
 
 def _option_label(key: str) -> str:
-    return {BLANK: "blank", INVALID: "invalid answer"}.get(key, key)
+    return {BLANK: "blank", INVALID: "invalid"}.get(key, key)
 
 
 def _item_card(s: ItemStats) -> str:
@@ -175,7 +178,7 @@ def _item_card(s: ItemStats) -> str:
         credit = "—" if o.credit is None else f"{o.credit:g}"
         rows.append(f'<tr{" class=best" if is_best else ""}><td>{escape(label)}</td>'
                     f'<td class="num">{credit}</td><td class="num">{o.count}</td>'
-                    f'<td><span class="bar" style="width:{width * 0.9:.0f}px"></span>'
+                    f'<td><span class="bar" style="width:{width * 0.5:.0f}px"></span>'
                     f'{_pct(o.share)}</td></tr>')
     head = ('<thead><tr><th scope="col">Option</th><th scope="col" class="num">Credit</th>'
             '<th scope="col" class="num">Chosen</th><th scope="col">Share</th></tr></thead>')

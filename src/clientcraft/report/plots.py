@@ -102,13 +102,18 @@ def item_map(items: Sequence[ItemStats]) -> Plot:
     ax.axvspan(TOO_EASY_ABOVE, 1, color=MUTED, alpha=0.15, linewidth=0)
     ax.axhline(0, color=INK, linewidth=0.8)
     plotted = [s for s in items if not math.isnan(s.facility) and not math.isnan(s.discrimination)]
+    labels: dict[tuple[float, float], list[str]] = {}
     for stats in plotted:
         flagged = bool(stats.flags)
         ax.scatter(stats.facility, stats.discrimination, s=36, zorder=3,
                    color=WARN if flagged else ACCENT, marker="X" if flagged else "o")
         if flagged:
-            ax.annotate(stats.item.label, (stats.facility, stats.discrimination), fontsize=7,
-                        xytext=(4, 4), textcoords="offset points", color=WARN)
+            spot = (round(stats.facility, 2), round(stats.discrimination, 2))
+            labels.setdefault(spot, []).append(stats.item.label)
+    for (x, y), names in labels.items():
+        right = x > 0.8
+        ax.annotate("\n".join(names), (x, y), fontsize=7, color=WARN, xytext=(-5 if right else 5, 4),
+                    textcoords="offset points", ha="right" if right else "left", va="bottom")
     ax.set_xlim(0, 1.02)
     ax.set_ylim(-1.05, 1.05)
     ax.set_xlabel("facility (mean credit)", fontsize=9)
