@@ -238,7 +238,8 @@ class ModulePlayer(widgets.VBox):
             answered = [s for s in own if s.id in self.first_credit]
             score = math.fsum(self.first_credit[s.id] for s in answered) / len(own)
             missed = [s for s in own if self.first_credit.get(s.id, 0) < 1]
-            link = (f"<a href='{html.escape(self.review_url(topic.id))}' target='_blank'>"
+            link = (f"<a href='{html.escape(self.review_url(topic.id))}' target='_blank' "
+                    "style='color:#1a5fa0;text-decoration:underline'>"
                     f"{html.escape(topic.title)}</a>")
             if missed:
                 sections = sorted({(s.source.article, s.source.section) for s in missed})
