@@ -37,9 +37,8 @@ LEARNER_DIRS = ("submitted", "autograded", "feedback")
 
 SETTINGS = (
     ("# Grade the multiple-choice answers from the answer key without running learner code:\n"
-     "# GradeChoices takes the place of nbgrader's Execute step. The stock list's closing\n"
-     "# CheckCellMetadata is left out: sanitizing already validated the metadata, and GradeChoices\n"
-     "# changes none of it (validating every cell twice was a third of the grading time).",
+     "# GradeChoices takes the place of nbgrader's Execute step; the stock list's closing\n"
+     "# CheckCellMetadata is left out too (see below; GradeChoices changes no metadata).",
      "c.Autograde.autograde_preprocessors = [\n"
      '    "clientcraft.grading.GradeChoices",\n'
      '    "nbgrader.preprocessors.IgnorePattern",\n'
@@ -47,6 +46,16 @@ SETTINGS = (
      '    "nbgrader.preprocessors.LimitOutput",\n'
      '    "nbgrader.preprocessors.SaveAutoGrades",\n'
      '    "nbgrader.preprocessors.AssignLatePenalties",\n'
+     "]"),
+    ("# Sanitizing as stock nbgrader does, but without CheckCellMetadata: in nbgrader 0.9 one\n"
+     "# learner's duplicated or outdated cell metadata makes it abort the whole autograde run (every\n"
+     "# learner after them stays ungraded). The grade ids and points GradeChoices relies on are\n"
+     "# restored from the gradebook by OverwriteCells; other bad metadata fails that learner alone.",
+     "c.Autograde.sanitize_preprocessors = [\n"
+     '    "nbgrader.preprocessors.ClearOutput",\n'
+     '    "nbgrader.preprocessors.DeduplicateIds",\n'
+     '    "nbgrader.preprocessors.OverwriteKernelspec",\n'
+     '    "nbgrader.preprocessors.OverwriteCells",\n'
      "]"),
     ("# Answer cells hold an empty solution region, so learners receive `q01 = None  # ...` alone.",
      'c.ClearSolutions.code_stub = {"python": ""}'),
