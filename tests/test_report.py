@@ -422,3 +422,39 @@ def test_a_scenario_missing_from_the_bank_is_named(cohort_course, tmp_path, repo
     assert f"{source}: quiz-trust/q03: scenario 'rt-dead-option' is not in the bank {other}" in err
     assert "--bank" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_gradebook_nbgrader_cannot_read_is_refused(tmp_path, capsys, repo_root):
+    (tmp_path / "nbgrader_config.py").write_text("c = get_config()\n", encoding="utf-8")
+    (tmp_path / "gradebook.db").write_bytes(b"this is not a database" * 100)
+    status, err = _report(capsys, str(tmp_path), "--bank", str(repo_root / "exercises"))
+    assert status == 1
+    assert f"{tmp_path / 'gradebook.db'}: cannot read the gradebook" in err
+    assert (tmp_path / "gradebook.db").read_bytes() == b"this is not a database" * 100
+
+
+def test_a_config_that_fails_to_run_is_named(tmp_path, capsys, repo_root):
+    (tmp_path / "nbgrader_config.py").write_text("c = get_config()\nc.Oops = undefined_name\n",
+                                                 encoding="utf-8")
+    (tmp_path / "gradebook.db").write_bytes(b"")
+    status, err = _report(capsys, str(tmp_path), "--bank", str(repo_root / "exercises"))
+    assert status == 1
+    assert f"{tmp_path / 'nbgrader_config.py'}: fails to run" in err and "undefined_name" in err
+
+
+@pytest.mark.slow
+def test_a_broken_autograded_notebook_is_named(cohort_course, tmp_path, capsys):
+    course, bank_dir = cohort_course
+    copy = tmp_path / "course"
+    shutil.copytree(course, copy)
+    broken = copy / "autograded" / "s07" / "quiz-trust" / "quiz-trust.ipynb"
+    broken.write_text("{ not json", encoding="utf-8")
+    status, err = _report(capsys, str(copy), "--bank", str(bank_dir))
+    assert status == 1
+    assert f"{broken}: not a readable notebook" in err
+    assert "nbgrader autograde" in err
+    broken.unlink()
+    status, err = _report(capsys, str(copy), "--bank", str(bank_dir))
+    assert status == 1
+    assert f"{broken}: autograded notebook missing" in err
+    assert "nbgrader autograde quiz-trust --student s07 --force" in err

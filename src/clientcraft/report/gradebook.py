@@ -11,12 +11,12 @@ from __future__ import annotations
 import difflib
 import json
 from functools import lru_cache
-from collections import defaultdict
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from nbgrader.api import Gradebook
 from nbgrader.coursedir import CourseDirectory
+from sqlalchemy.exc import SQLAlchemyError
 from tqdm import tqdm
 from traitlets.config.loader import ConfigFileNotFound, PyFileConfigLoader
 
@@ -162,55 +162,87 @@ def _submissions(assignment: Any) -> Iterator[tuple[str, dict[str, float], float
         yield submission.student.id, scores, sum(scores.values())
 
 
+def _read_assignment(coursedir: CourseDirectory, chosen: Any, items: list[Item],
+                     bar: tqdm) -> tuple[dict[str, dict[str, Answer]], dict[str, tuple[float, float]]]:
+    """Every submission of one assignment: answers per question and (score, maximum) per learner."""
+    answers: dict[str, dict[str, Answer]] = {item.question: {} for item in items}
+    scores: dict[str, tuple[float, float]] = {}
+    maximum = float(chosen.max_score)
+    notebooks = sorted({n.name for n in chosen.notebooks})
+    for student, per_question, score in _submissions(chosen):
+        folder = Path(coursedir.format_path(coursedir.autograded_directory, student, chosen.name))
+        choices: dict[str, str] = {}
+        for name in notebooks:
+            path = folder / f"{name}.ipynb"
+            if not path.is_file():
+                raise ClientcraftError(
+                    f"{path}: autograded notebook missing although the gradebook has a submission "
+                    f"of {chosen.name} by {student} (run 'nbgrader autograde {chosen.name} "
+                    f"--student {student} --force')")
+            choices.update(_choices(path, items))
+        for item in items:
+            credit = per_question.get(item.question, 0.0) / item.max_score
+            answers[item.question][student] = Answer(credit, choices.get(item.question, BLANK))
+        scores[student] = (score, maximum)
+        bar.update(1)
+    return answers, scores
+
+
+def _read_only(db_url: str) -> str:
+    """A SQLite gradebook URL opened read-only: the report never changes the gradebook."""
+    prefix = "sqlite:///"
+    if db_url.startswith(prefix) and "?" not in db_url:
+        return f"{prefix}file:{db_url[len(prefix):]}?mode=ro&uri=true"
+    return db_url
+
+
 def read_course(course: Path, bank: Bank, assignment: str | None = None,
                 progress: bool = True) -> tuple[Cohort, list[str]]:
     """The cohort of a course (all assignments, or one) and warnings about what was left out."""
     course = Path(course)
     coursedir = course_directory(course)
+    try:
+        with Gradebook(_read_only(coursedir.db_url), coursedir.course_id) as gradebook:
+            return _read_gradebook(course, coursedir, gradebook, bank, assignment, progress)
+    except SQLAlchemyError as exc:
+        reason = str(exc).splitlines()[0]
+        raise ClientcraftError(
+            f"{course / GRADEBOOK_FILE}: cannot read the gradebook: {reason} (give a gradebook "
+            "written by nbgrader 0.9; for an older one run 'nbgrader db upgrade' in the course "
+            "folder)") from exc
+
+
+def _read_gradebook(course: Path, coursedir: CourseDirectory, gradebook: Gradebook, bank: Bank,
+                    assignment: str | None, progress: bool) -> tuple[Cohort, list[str]]:
+    selected = _select(gradebook, assignment, course, bank)
+    total = sum(len(a.submissions) for a in selected)
+    if total == 0:
+        names = ", ".join(a.name for a in selected)
+        raise ClientcraftError(f"{course / GRADEBOOK_FILE}: no submissions of {names} in the "
+                               "gradebook (collect the submissions and run 'nbgrader autograde "
+                               f"{selected[0].name}' first)")
     warnings: list[str] = []
     items: list[Item] = []
-    answers: dict[tuple[str, str], dict[str, Answer]] = defaultdict(dict)
+    answers: dict[tuple[str, str], dict[str, Answer]] = {}
     scores: dict[str, dict[str, tuple[float, float]]] = {}
-    with Gradebook(coursedir.db_url, coursedir.course_id) as gradebook:
-        selected = _select(gradebook, assignment, course, bank)
-        total = sum(len(a.submissions) for a in selected)
-        if total == 0:
-            names = ", ".join(a.name for a in selected)
-            raise ClientcraftError(f"{course / GRADEBOOK_FILE}: no submissions of {names} in the "
-                                   "gradebook (collect the submissions and run 'nbgrader autograde "
-                                   f"{selected[0].name}' first)")
-        with tqdm(total=total, desc="reading submissions", unit="submission",
-                  disable=not progress) as bar:
-            for chosen in selected:
-                if not chosen.submissions:
-                    warnings.append(f"{chosen.name}: no submissions yet; left out of the report")
-                    continue
-                own = _items(coursedir, chosen, bank)
-                if not own:
-                    warnings.append(f"{chosen.name}: no clientcraft questions; left out of the report")
-                    bar.update(len(chosen.submissions))
-                    continue
-                items.extend(own)
-                maximum = float(chosen.max_score)
-                scores[chosen.name] = {}
-                for student, per_question, score in _submissions(chosen):
-                    folder = Path(coursedir.format_path(coursedir.autograded_directory, student,
-                                                        chosen.name))
-                    choices: dict[str, str] = {}
-                    for name in sorted({n.name for n in chosen.notebooks}):
-                        path = folder / f"{name}.ipynb"
-                        if not path.is_file():
-                            raise ClientcraftError(
-                                f"{path}: autograded notebook missing although the gradebook has "
-                                f"a submission of {chosen.name} by {student} (run 'nbgrader "
-                                f"autograde {chosen.name} --student {student}')")
-                        choices.update(_choices(path, own))
-                    for item in own:
-                        credit = per_question.get(item.question, 0.0) / item.max_score
-                        answers[(chosen.name, item.question)][student] = Answer(
-                            credit, choices.get(item.question, BLANK))
-                    scores[chosen.name][student] = (score, maximum)
-                    bar.update(1)
+    with tqdm(total=total, desc="reading submissions", unit="submission",
+              disable=not progress) as bar:
+        for chosen in selected:
+            if not chosen.submissions:
+                warnings.append(f"{chosen.name}: no submissions yet; left out of the report")
+                continue
+            own = _items(coursedir, chosen, bank)
+            if not own:
+                warnings.append(f"{chosen.name}: no clientcraft questions; left out of the report")
+                bar.update(len(chosen.submissions))
+                continue
+            per_question, scores[chosen.name] = _read_assignment(coursedir, chosen, own, bar)
+            items.extend(own)
+            answers.update({(chosen.name, q): per for q, per in per_question.items()})
+    if not items:
+        raise ClientcraftError(f"{course / 'source'}: no clientcraft questions in "
+                               f"{', '.join(a.name for a in selected)} (report on assignments made "
+                               "by 'clientcraft nbgrader-course')")
     used = {i.topic for i in items}
     topics = tuple(t for t in bank.topics if t.id in used)
-    return Cohort(course.resolve().name, tuple(items), dict(answers), scores, topics), warnings
+    return Cohort(course.resolve().name, tuple(items), answers, scores, topics), warnings
