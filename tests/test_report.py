@@ -312,7 +312,11 @@ def test_one_assignment_only_and_unsubmitted_ones_are_named(cohort_course, tmp_p
     assert main(["report", str(course), "--bank", str(bank_dir), "--assignment", "quiz-composure",
                  "--out", str(tmp_path / "one")]) == 0
     assert {r["assignment"] for r in _rows(tmp_path / "one" / "items.csv")} == {"quiz-composure"}
-    assert {r["topic"] for r in _rows(tmp_path / "one" / "learners.csv")} == {"composure"}
+    learners = {r["student"]: r for r in _rows(tmp_path / "one" / "learners.csv")}
+    assert {r["topic"] for r in learners.values()} == {"composure"}
+    assert learners["s20"]["review_page"] == "modules/composure"  # no --book-url: the page name
+    html = (tmp_path / "one" / "report.html").read_text(encoding="utf-8")
+    assert "Composure and respect <span class=\"ok\">(modules/composure)</span>" in html
 
 
 @pytest.mark.slow
