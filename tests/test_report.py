@@ -161,8 +161,10 @@ def _answers(plan: dict[str, dict[str, str]], student: str) -> dict[str, str]:
     return {q: literal for q, ranges in plan.items() if (literal := _pick(student, ranges))}
 
 
-def _report_bank(root: Path, repo: Path, drop: str | None = None) -> Path:
-    """The shipped topics, claims and sources with only REPORT_SCENARIOS (less ``drop``)."""
+def _report_bank(root: Path, repo: Path, drop: str | None = None,
+                 credits: dict[str, tuple[float, ...]] | None = None) -> Path:
+    """The shipped topics, claims and sources with only REPORT_SCENARIOS (less ``drop``, and with
+    the option credits of some scenarios replaced by ``credits``)."""
     bank_dir = root / "exercises"
     shutil.copytree(repo / "exercises", bank_dir, ignore=shutil.ignore_patterns("*.md"))
     for path in bank_dir.glob("*.yml"):
@@ -172,8 +174,10 @@ def _report_bank(root: Path, repo: Path, drop: str | None = None) -> Path:
     sources.write_text(sources.read_text(encoding="utf-8").replace(
         "seeds_dir: ../../shared/seeds", f"seeds_dir: {repo.parent / 'shared' / 'seeds'}"),
         encoding="utf-8")
+    changed = credits or {}
     (bank_dir / "report.yml").write_text("".join(
-        _scenario(*spec) for spec in REPORT_SCENARIOS if spec[0] != drop), encoding="utf-8")
+        _scenario(sid, topic, source, changed.get(sid, given))
+        for sid, topic, source, given in REPORT_SCENARIOS if sid != drop), encoding="utf-8")
     return bank_dir
 
 
@@ -462,3 +466,17 @@ def test_a_broken_autograded_notebook_is_named(cohort_course, tmp_path, capsys):
     assert status == 1
     assert f"{broken}: autograded notebook missing" in err
     assert "nbgrader autograde quiz-trust --student s07 --force" in err
+
+
+@pytest.mark.slow
+def test_a_scenario_changed_since_grading_keeps_the_graded_key(cohort_course, tmp_path, repo_root,
+                                                               capsys):
+    course, _ = cohort_course
+    changed = _report_bank(tmp_path, repo_root, credits={"rt-easy": (1, 0.5)})
+    status = main(["report", str(course), "--bank", str(changed), "--out", str(tmp_path / "out")])
+    assert status == 0
+    err = capsys.readouterr().err
+    assert "quiz-trust/q01: scenario 'rt-easy' changed in the bank since the course was made" in err
+    credit = {r["option"]: r["credit"] for r in _rows(tmp_path / "out" / "options.csv")
+              if (r["assignment"], r["question"]) == ("quiz-trust", "q01")}
+    assert credit["B"] == "0.0000"

@@ -22,7 +22,7 @@ from traitlets.config.loader import ConfigFileNotFound, PyFileConfigLoader
 
 from clientcraft.bank import Bank
 from clientcraft.errors import ClientcraftError
-from clientcraft.grading import answer_line, parse_choice
+from clientcraft.grading import AnswerKey, answer_line, parse_choice, read_key
 from clientcraft.report.analysis import BLANK, INVALID, Answer, Cohort, Item
 
 CONFIG_FILE, GRADEBOOK_FILE = "nbgrader_config.py", "gradebook.db"
@@ -49,13 +49,12 @@ def course_directory(course: Path) -> CourseDirectory:
     return coursedir
 
 
-def _cells(path: Path) -> list[dict[str, Any]]:
+def _cells(path: Path, fix: str) -> list[dict[str, Any]]:
     """The cells of a notebook file (plain JSON: validating thousands of notebooks is slow)."""
     try:
         return json.loads(path.read_text(encoding="utf-8"))["cells"]
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
-        raise ClientcraftError(f"{path}: not a readable notebook: {exc} (run nbgrader autograde "
-                               "again for this submission, or move the file aside)") from exc
+        raise ClientcraftError(f"{path}: not a readable notebook: {exc} ({fix})") from exc
 
 
 def _source(cell: dict[str, Any]) -> str:
@@ -67,18 +66,24 @@ def _grade_id(cell: dict[str, Any]) -> str | None:
     return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
 
 
-def _questions(path: Path) -> dict[str, str]:
-    """Question name -> scenario id, from the graded cells' ``clientcraft`` metadata."""
+def _questions(path: Path) -> dict[str, tuple[str, AnswerKey | None]]:
+    """Question name -> (scenario id, the answer key it was graded with), from the test cells'
+    ``clientcraft`` metadata and hidden key."""
     found = {}
-    for cell in _cells(path):
+    for cell in _cells(path, f"restore it, or {MAKE_COURSE} again"):
         meta = cell.get("metadata", {}).get("clientcraft", {})
         if meta.get("question") and meta.get("scenario") and _grade_id(cell) == meta["question"]:
-            found[meta["question"]] = meta["scenario"]
+            found[meta["question"]] = (meta["scenario"], read_key(_source(cell)))
     return found
 
 
-def _items(coursedir: CourseDirectory, assignment: Any, bank: Bank) -> list[Item]:
-    """The clientcraft questions of one assignment, in notebook and question order."""
+def _items(coursedir: CourseDirectory, assignment: Any, bank: Bank,
+           warnings: list[str]) -> list[Item]:
+    """The clientcraft questions of one assignment, in notebook and question order.
+
+    Options and credits come from the answer key the course was graded with; when the bank's
+    scenario has changed since, a warning says so (the topic still comes from the bank).
+    """
     items = []
     for notebook in sorted(assignment.notebooks, key=lambda n: n.name):
         path = Path(coursedir.format_path(coursedir.source_directory, ".", assignment.name)) / (
@@ -88,7 +93,7 @@ def _items(coursedir: CourseDirectory, assignment: Any, bank: Bank) -> list[Item
                                    f"missing (restore it, or {MAKE_COURSE} again)")
         questions = _questions(path)
         max_scores = {cell.name: cell.max_score for cell in notebook.grade_cells}
-        for question, scenario_id in sorted(questions.items()):
+        for question, (scenario_id, key) in sorted(questions.items()):
             try:
                 scenario = bank.scenario(scenario_id)
             except KeyError:
@@ -100,8 +105,14 @@ def _items(coursedir: CourseDirectory, assignment: Any, bank: Bank) -> list[Item
                 raise ClientcraftError(
                     f"{path}: {assignment.name}/{question}: the gradebook has no grade cell "
                     f"'{question}' (run 'nbgrader generate_assignment {assignment.name}' again)")
+            credits = tuple((o.key, o.credit) for o in scenario.options)
+            graded = tuple((o.key, o.credit) for o in key.options) if key else credits
+            if graded != credits:
+                warnings.append(f"{path}: {assignment.name}/{question}: scenario '{scenario_id}' "
+                                f"changed in the bank since the course was made; the report uses "
+                                "the answer key the course was graded with")
             items.append(Item(assignment.name, question, scenario.id, scenario.topic,
-                              scenario.keys, tuple(o.credit for o in scenario.options),
+                              tuple(k for k, _ in graded), tuple(c for _, c in graded),
                               float(max_scores[question])))
     return items
 
@@ -123,7 +134,8 @@ def _choice(source: str, item: Item) -> str:
 
 def _choices(path: Path, items: list[Item]) -> dict[str, str]:
     """Question name -> choice, for the items whose answer cell is in this notebook."""
-    answers = {_grade_id(cell): _source(cell) for cell in _cells(path) if _grade_id(cell)}
+    cells = _cells(path, "run nbgrader autograde again for this submission with --force")
+    answers = {_grade_id(cell): _source(cell) for cell in cells if _grade_id(cell)}
     return {item.question: _choice(answers[f"answer-{item.question}"], item)
             for item in items if f"answer-{item.question}" in answers}
 
@@ -181,7 +193,8 @@ def _read_assignment(coursedir: CourseDirectory, chosen: Any, items: list[Item],
                     f"--student {student} --force')")
             choices.update(_choices(path, items))
         for item in items:
-            credit = per_question.get(item.question, 0.0) / item.max_score
+            points = per_question.get(item.question, 0.0)
+            credit = points / item.max_score if item.max_score > 0 else 0.0
             answers[item.question][student] = Answer(credit, choices.get(item.question, BLANK))
         scores[student] = (score, maximum)
         bar.update(1)
@@ -231,7 +244,7 @@ def _read_gradebook(course: Path, coursedir: CourseDirectory, gradebook: Gradebo
             if not chosen.submissions:
                 warnings.append(f"{chosen.name}: no submissions yet; left out of the report")
                 continue
-            own = _items(coursedir, chosen, bank)
+            own = _items(coursedir, chosen, bank, warnings)
             if not own:
                 warnings.append(f"{chosen.name}: no clientcraft questions; left out of the report")
                 bar.update(len(chosen.submissions))
