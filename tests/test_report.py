@@ -91,8 +91,8 @@ def test_analyse_computes_mastery_per_topic_across_assignments():
                ("final", "q01"): {"ann": Answer(0.5, "B")}}
     scores = {"quiz": {"ann": (2.0, 2.0), "bob": (0.0, 2.0)}, "final": {"ann": (1.0, 2.0)}}
     result = analyse(Cohort("c", items, answers, scores, topics))
-    mastery = {(l.student, t.topic.id): (t.mastery, t.questions)
-               for l in result.learners for t in l.topics}
+    mastery = {(learner.student, t.topic.id): (t.mastery, t.questions)
+               for learner in result.learners for t in learner.topics}
     assert mastery == {("ann", "t1"): (0.75, 2), ("ann", "t2"): (1.0, 1),
                        ("bob", "t1"): (0.0, 1), ("bob", "t2"): (0.0, 1)}
     assert [t.id for t in result.learners[1].review] == ["t1", "t2"]

@@ -69,10 +69,6 @@ class Cohort:
     topics: tuple[Topic, ...]
 
     @property
-    def assignments(self) -> tuple[str, ...]:
-        return tuple(self.scores)
-
-    @property
     def students(self) -> tuple[str, ...]:
         return tuple(sorted({s for per in self.scores.values() for s in per}))
 

@@ -140,10 +140,10 @@ def _score_rows(analysis: Analysis) -> Iterable[str]:
 def _topic_rows(analysis: Analysis) -> Iterable[str]:
     for index, topic in enumerate(analysis.topics):
         questions = sum(1 for s in analysis.items if s.item.topic == topic.id)
-        values = [l.topics[index].mastery for l in analysis.learners
-                  if l.topics[index].mastery is not None]
+        marks = [learner.topics[index] for learner in analysis.learners]
+        values = [m.mastery for m in marks if m.mastery is not None]
         mean = sum(values) / len(values) if values else math.nan
-        below = sum(1 for l in analysis.learners if l.topics[index].needs_review)
+        below = sum(1 for m in marks if m.needs_review)
         yield (f'<tr><th scope="row">{escape(topic.title)}</th><td class="num">{questions}</td>'
                f'<td class="num">{len(values)}</td><td class="num">{_pct(mean)}</td>'
                f'<td class="num">{below}</td></tr>')
