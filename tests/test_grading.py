@@ -147,6 +147,11 @@ def test_reveal_best_names_the_best_option(final):
     graded, _ = grade(nb, {"q01": f'q01 = "{wrong.key}"'}, reveal_best=True)
     test = next(c for c in graded.cells if c.metadata.nbgrader["grade_id"] == "q01")
     assert f"The best option was {scenarios[0].best.key}. {scenarios[0].best.text}" in str(test.outputs)
+    graded, _ = grade(nb, {"q01": f'q01 = "{scenarios[0].best.key}"', "q02": "q02 = None"},
+                      reveal_best=True)
+    outputs = {c.metadata.nbgrader["grade_id"]: str(c.get("outputs")) for c in graded.cells}
+    assert "The best option" not in outputs["q01"]
+    assert f"The best option was {scenarios[1].best.key}." in outputs["q02"]
 
 
 def test_invalid_missing_and_foreign_cells_score_zero(final):

@@ -181,3 +181,26 @@ def test_the_key_is_not_in_the_installed_package(repo_root, bank):
             content = path.read_text(encoding="utf-8", errors="replace")
             assert not any(text in content for text in texts), path
     assert not (package / "exercises").exists()
+
+
+def test_check_cell_names_missing_and_invalid_answers_only(course, bank):
+    """Run the notebook in a real kernel, as a learner would: the last cell lists what is missing or
+    not a valid letter and says nothing about which answers are right."""
+    import nbclient
+    import nbformat
+
+    nb = nbformat.read(course / "source" / "final" / "final.ipynb", as_version=4)
+    scenarios = course_assignments(bank)["final"]
+    answers = {"q01": f'q01 = "{scenarios[0].best.key.lower()}"', "q02": 'q02 = "Z"',
+               "q03": "q03 = 3", "q04": f'q04 = " {scenarios[3].options[0].key} "'}
+    for cell in nb.cells:
+        grade_id = cell.metadata["nbgrader"]["grade_id"]
+        if grade_id.startswith("answer-") and grade_id[7:] in answers:
+            cell.source = answers[grade_id[7:]]
+    nbclient.NotebookClient(nb, timeout=60, kernel_name="python3").execute()
+    out = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
+    assert "q01:" not in out and "q04:" not in out
+    assert "q02: 'Z' is not one of" in out and "q03: 3 is not one of" in out
+    assert "q05: no answer yet (still None)" in out
+    assert not any(o.feedback[:30] in out for s in scenarios for o in s.options)
+    assert "right" not in out and "correct" not in out and "best" not in out

@@ -117,6 +117,27 @@ def test_feedback_shows_the_choice_and_never_an_unchosen_best(graded):
                     assert f"{q}: " in text and "0 of 1 point." in text
 
 
+def test_reveal_best_in_the_config_names_the_best_option(graded):
+    """``c.GradeChoices.reveal_best = True`` in nbgrader_config.py reaches the grader."""
+    course, bank, cohorts = graded
+    config = course / "nbgrader_config.py"
+    original = config.read_text(encoding="utf-8")
+    scenario = bank.scenario(questions(course, "quiz-trust")["q01"][0])
+    student = next(s for s, answers in cohorts["quiz-trust"].items()
+                   if literal_letter(answers.get("q01", "None")) != scenario.best.key)
+    try:
+        config.write_text(original.replace("reveal_best = False", "reveal_best = True"), encoding="utf-8")
+        for step in ("autograde", "generate_feedback"):
+            run_nbgrader(course, step, "quiz-trust", f"--student={student}", "--force")
+    finally:
+        config.write_text(original, encoding="utf-8")
+    html = (course / "feedback" / student / "quiz-trust" / "quiz-trust.html").read_text(encoding="utf-8")
+    text = squeeze(BeautifulSoup(html, "html.parser").get_text(" "))
+    assert f"The best option was {scenario.best.key}. {squeeze(scenario.best.text)}" in text
+    run_nbgrader(course, "autograde", "quiz-trust", f"--student={student}", "--force")
+    run_nbgrader(course, "generate_feedback", "quiz-trust", f"--student={student}", "--force")
+
+
 def digest(course: Path) -> dict[str, str]:
     """sha256 of every file of learners' work and the gradebook."""
     files = [course / "gradebook.db"] + [p for d in ("submitted", "autograded", "feedback")

@@ -225,18 +225,17 @@ class GradeChoices(NbGraderPreprocessor):
     def _outcome(self, key: AnswerKey, answer: Mapping[str, Any] | None, points: float) -> list[NotebookNode]:
         """The outputs that make nbgrader record this question's score, with the learner's feedback."""
         total = f"of {_number(points)} point{'s' if points != 1 else ''}"
+        reveal = f"\n\nThe best option was {key.best.key}. {key.best.text}" if self.reveal_best else ""
         if answer is None:
             return [_zero(f"{key.question}: the answer cell is missing from the notebook, so there "
-                          f"is no answer.\n0 {total}.")]
+                          f"is no answer.\n0 {total}.{reveal}")]
         choice = parse_choice(answer["source"], key.question, key.keys)
         if choice.key is None:
-            return [_zero(f"{key.question}: {choice.problem}.\n0 {total}.")]
+            return [_zero(f"{key.question}: {choice.problem}.\n0 {total}.{reveal}")]
         chosen = key.option(choice.key)
         score = round(chosen.credit * points, 4)
         message = (f"{key.question}: you chose {chosen.key}. {chosen.text}\n\n{chosen.feedback}\n\n"
-                   f"{_number(score)} {total}.")
-        if self.reveal_best and chosen.key != key.best.key:
-            message += f"\n\nThe best option was {key.best.key}. {key.best.text}"
+                   f"{_number(score)} {total}.{reveal if chosen.key != key.best.key else ''}")
         if score <= 0:
             return [_zero(message)]
         if score >= points:
