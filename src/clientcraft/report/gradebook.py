@@ -14,9 +14,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from nbgrader.api import Gradebook
+from nbgrader.api import Grade, Gradebook, SubmittedAssignment, SubmittedNotebook
 from nbgrader.coursedir import CourseDirectory
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import joinedload, selectinload
 from tqdm import tqdm
 from traitlets.config.loader import ConfigFileNotFound, PyFileConfigLoader
 
@@ -166,22 +167,31 @@ def _select(gradebook: Gradebook, name: str | None, course: Path, bank: Bank) ->
     return chosen
 
 
-def _submissions(assignment: Any) -> Iterator[tuple[str, dict[str, float], float]]:
-    """Each submission's student, question scores and total score, straight from the gradebook."""
-    for submission in assignment.submissions:
+def _submissions(gradebook: Gradebook, assignment: Any) -> Iterator[tuple[str, dict[str, float], float]]:
+    """Each submission's student, question scores and total score, straight from the gradebook.
+
+    The same objects ``assignment.submissions`` gives, loaded with their notebooks, grades and
+    cells in a few queries instead of three per submission (ORM over nbgrader's models, no SQL).
+    """
+    query = (gradebook.db.query(SubmittedAssignment)
+             .filter(SubmittedAssignment.assignment_id == assignment.id)
+             .options(joinedload(SubmittedAssignment.student),
+                      selectinload(SubmittedAssignment.notebooks)
+                      .selectinload(SubmittedNotebook.grades).joinedload(Grade.cell)))
+    for submission in query:
         scores = {grade.cell.name: float(grade.score) for notebook in submission.notebooks
                   for grade in notebook.grades}
         yield submission.student.id, scores, sum(scores.values())
 
 
-def _read_assignment(coursedir: CourseDirectory, chosen: Any, items: list[Item],
-                     bar: tqdm) -> tuple[dict[str, dict[str, Answer]], dict[str, tuple[float, float]]]:
+def _read_assignment(coursedir: CourseDirectory, gradebook: Gradebook, chosen: Any,
+                     items: list[Item], bar: tqdm) -> tuple[dict[str, dict[str, Answer]], dict[str, tuple[float, float]]]:
     """Every submission of one assignment: answers per question and (score, maximum) per learner."""
     answers: dict[str, dict[str, Answer]] = {item.question: {} for item in items}
     scores: dict[str, tuple[float, float]] = {}
     maximum = float(chosen.max_score)
     notebooks = sorted({n.name for n in chosen.notebooks})
-    for student, per_question, score in _submissions(chosen):
+    for student, per_question, score in _submissions(gradebook, chosen):
         folder = Path(coursedir.format_path(coursedir.autograded_directory, student, chosen.name))
         choices: dict[str, str] = {}
         for name in notebooks:
@@ -249,7 +259,8 @@ def _read_gradebook(course: Path, coursedir: CourseDirectory, gradebook: Gradebo
                 warnings.append(f"{chosen.name}: no clientcraft questions; left out of the report")
                 bar.update(len(chosen.submissions))
                 continue
-            per_question, scores[chosen.name] = _read_assignment(coursedir, chosen, own, bar)
+            per_question, scores[chosen.name] = _read_assignment(coursedir, gradebook, chosen, own,
+                                                                 bar)
             items.extend(own)
             answers.update({(chosen.name, q): per for q, per in per_question.items()})
     if not items:
