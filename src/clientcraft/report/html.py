@@ -51,7 +51,7 @@ td.low { background: var(--warn-bg); }
 .flag { display: inline-block; background: var(--warn-bg); color: var(--warn); border-radius: 999px;
         padding: 0 .5rem; margin: 0 .2rem .15rem 0; font-size: .8rem; font-weight: 600;
         white-space: nowrap; }
-.ok { color: var(--muted); font-size: .85rem; }
+.ok { color: var(--muted); font-size: .85rem; white-space: nowrap; }
 .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(330px, 1fr)); gap: .9rem; }
 .item { border: 1px solid var(--line); border-radius: 8px; padding: .7rem .8rem; background: #fff;
         overflow-x: auto; }
