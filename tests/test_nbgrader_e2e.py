@@ -7,12 +7,16 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
 from clientcraft.bank import load_bank
+from clientcraft.errors import ClientcraftError
+from clientcraft.grading import answer_line
+from clientcraft.render.nbgrader import update_course
 from nbgrader_cohort import (
     copy_bank, expected_scores, exported_scores, literal_letter, make_course, questions,
     run_clientcraft, run_nbgrader, simulate_cohort,
@@ -87,6 +91,9 @@ def test_released_notebooks_hold_no_key(graded):
         assert not {"credit", "feedback", "best", "options"} & set(keys(nb)), path
         for cell in nb["cells"]:
             assert not cell.get("outputs")
+            grade_id = cell["metadata"]["nbgrader"]["grade_id"]
+            if grade_id.startswith("answer-"):
+                assert "".join(cell["source"]) == answer_line(grade_id[7:]) + "\n"
             meta = cell["metadata"]
             assert set(meta) <= {"nbgrader", "clientcraft", "deletable", "editable"}
             assert set(meta.get("clientcraft", {})) <= {"scenario", "question"}
@@ -173,3 +180,24 @@ def test_rerunning_on_the_course_in_use_touches_no_learner_work(graded):
     quiz = course / "source" / "quiz-trust" / "quiz-trust.ipynb"
     assert "Today." in quiz.read_text(encoding="utf-8")
     assert (course / "clientcraft-backup").is_dir()
+
+
+def test_the_gradebook_alone_marks_an_assignment_released(graded, tmp_path):
+    """With release/ and learners' folders gone, the gradebook (opened read-only) still counts."""
+    course, bank, _ = graded
+    copy = tmp_path / "course"
+    shutil.copytree(course / "source", copy / "source")
+    shutil.copy2(course / "gradebook.db", copy / "gradebook.db")
+    shutil.copy2(course / "nbgrader_config.py", copy / "nbgrader_config.py")
+    before = hashlib.sha256((copy / "gradebook.db").read_bytes()).hexdigest()
+    changed = tmp_path / "exercises"
+    shutil.copytree(bank.root, changed)
+    trust = changed / "trust.yml"
+    scenario = bank.pool("assessment", "trust")[0]
+    trust.write_text(trust.read_text(encoding="utf-8").replace(
+        scenario.question, scenario.question + " Now?"), encoding="utf-8")
+    with pytest.raises(ClientcraftError) as refused:
+        update_course(copy, load_bank(changed))
+    assert "'quiz-trust' is already released (the gradebook has it" in str(refused.value)
+    assert hashlib.sha256((copy / "gradebook.db").read_bytes()).hexdigest() == before
+    assert not (copy / "release").exists()
