@@ -38,24 +38,27 @@ LEARNER_DIRS = ("submitted", "autograded", "feedback")
 SETTINGS = (
     ("# Grade the multiple-choice answers from the answer key without running learner code:\n"
      "# GradeChoices takes the place of nbgrader's Execute step; the stock list's closing\n"
-     "# CheckCellMetadata is left out too (see below; GradeChoices changes no metadata).",
+     "# CheckCellMetadata is left out too (see below; GradeChoices changes no metadata).\n"
+     "# SaveGradesOnce is nbgrader's SaveAutoGrades with one gradebook load and commit per\n"
+     "# notebook instead of a query and a commit per cell (same scores and comments).",
      "c.Autograde.autograde_preprocessors = [\n"
      '    "clientcraft.grading.GradeChoices",\n'
      '    "nbgrader.preprocessors.IgnorePattern",\n'
      '    "nbconvert.preprocessors.ClearMetadataPreprocessor",\n'
      '    "nbgrader.preprocessors.LimitOutput",\n'
-     '    "nbgrader.preprocessors.SaveAutoGrades",\n'
+     '    "clientcraft.gradebook_writes.SaveGradesOnce",\n'
      '    "nbgrader.preprocessors.AssignLatePenalties",\n'
      "]"),
     ("# Sanitizing as stock nbgrader does, but without CheckCellMetadata: in nbgrader 0.9 one\n"
      "# learner's duplicated or outdated cell metadata makes it abort the whole autograde run (every\n"
      "# learner after them stays ungraded). The grade ids and points GradeChoices relies on are\n"
-     "# restored from the gradebook by OverwriteCells; other bad metadata fails that learner alone.",
+     "# restored from the gradebook by OverwriteCellsOnce (nbgrader's OverwriteCells, reading the\n"
+     "# notebook's cells from the gradebook once); other bad metadata fails that learner alone.",
      "c.Autograde.sanitize_preprocessors = [\n"
      '    "nbgrader.preprocessors.ClearOutput",\n'
      '    "nbgrader.preprocessors.DeduplicateIds",\n'
      '    "nbgrader.preprocessors.OverwriteKernelspec",\n'
-     '    "nbgrader.preprocessors.OverwriteCells",\n'
+     '    "clientcraft.gradebook_writes.OverwriteCellsOnce",\n'
      "]"),
     ("# Answer cells hold an empty solution region, so learners receive `q01 = None  # ...` alone.",
      'c.ClearSolutions.code_stub = {"python": ""}'),
@@ -63,6 +66,12 @@ SETTINGS = (
      "# --force). Keep False to reuse the assessment with the next cohort.",
      "c.GradeChoices.reveal_best = False"),
 )
+
+# Our gradebook steps and the stock nbgrader steps they replace with identical results.
+SAME_AS_STOCK = {
+    "clientcraft.gradebook_writes.SaveGradesOnce": "nbgrader.preprocessors.SaveAutoGrades",
+    "clientcraft.gradebook_writes.OverwriteCellsOnce": "nbgrader.preprocessors.OverwriteCells",
+}
 
 
 def quiz_name(topic_id: str) -> str:
@@ -214,10 +223,17 @@ def _is_our_config(text: str) -> bool:
 
 def _missing_settings(text: str) -> list[str]:
     """The settings the quizzes need that an instructor's config lacks (whitespace aside), as code
-    to add; an absent ``reveal_best`` is fine (it defaults to False)."""
+    to add; an absent ``reveal_best`` is fine (it defaults to False), and so are nbgrader's stock
+    steps in place of their faster :data:`SAME_AS_STOCK` equivalents (they grade the same)."""
     squeezed = "".join(text.split())
-    return [code for _, code in SETTINGS
-            if "".join(code.split()) not in squeezed and not code.startswith("c.GradeChoices.")]
+
+    def present(code: str) -> bool:
+        stock = "".join(code.split())
+        for ours, theirs in SAME_AS_STOCK.items():
+            stock = stock.replace(ours, theirs)
+        return "".join(code.split()) in squeezed or stock in squeezed
+
+    return [code for _, code in SETTINGS if not present(code) and not code.startswith("c.GradeChoices.")]
 
 
 def _released(course: Path, assignment: str) -> str | None:
