@@ -11,12 +11,10 @@ from pathlib import Path
 import pytest
 from nbgrader.api import Gradebook
 
-from clientcraft.render.nbgrader import CONFIG_NAME, SAME_AS_STOCK
+from clientcraft.render.nbgrader import CONFIG_NAME, SAME_AS_STOCK, update_course
 from nbgrader_cohort import (
     REPO, add_students, make_course, release, run_nbgrader, simulate_cohort, submission_path, submit,
 )
-
-pytestmark = pytest.mark.slow
 
 ASSIGNMENT = "final"  # 16 questions: room for every kind of tampering
 
@@ -85,6 +83,7 @@ def courses(tmp_path_factory) -> tuple[Path, Path, list[str]]:
     return ours, stock, students
 
 
+@pytest.mark.slow
 def test_gradebook_rows_equal_stock(courses):
     ours, stock, students = courses
     mine = rows(ours, students)
@@ -99,6 +98,7 @@ def test_gradebook_rows_equal_stock(courses):
     assert answered["answer-q06"] is None and answered["answer-q01"] == "No response."
 
 
+@pytest.mark.slow
 def test_autograded_notebooks_equal_stock(courses):
     ours, stock, students = courses
     for student in students:
@@ -111,3 +111,18 @@ def test_autograded_notebooks_equal_stock(courses):
     assert cell(tampered, "q02")["metadata"]["nbgrader"]["points"] == 1
     assert cell(tampered, "answer-q03")["cell_type"] == "code"
     assert cell(tampered, "q01")["source"] == cell(released, "q01")["source"] != 'q01 = "A"\nassert True'
+
+
+def test_a_hand_edited_config_with_the_stock_steps_needs_nothing_added(tmp_path, bank):
+    course = tmp_path / "course"
+    update_course(course, bank)
+    config = course / CONFIG_NAME
+    text = config.read_text(encoding="utf-8")
+    for faster, original in SAME_AS_STOCK.items():
+        text = text.replace(faster, original)
+    config.write_text(text, encoding="utf-8")
+    assert update_course(course, bank).notes == []
+    assert config.read_text(encoding="utf-8") == text
+    config.write_text(text.replace('"nbgrader.preprocessors.SaveAutoGrades",', ""), encoding="utf-8")
+    (note,) = update_course(course, bank).notes
+    assert '"clientcraft.gradebook_writes.SaveGradesOnce"' in note
