@@ -99,8 +99,11 @@ class OverwriteCellsOnce(OverwriteCells):
         with self.gradebook:
             source = self.gradebook.find_notebook(self.notebook_id, self.assignment_id)
             self._source_cells = {cell.name: cell for cell in source.source_cells}
-            self._graded_cells = _by_name(source.grade_cells + source.task_cells, lambda c: c,
-                                          (GradeCell, TaskCell))
+            # Queried by type: cells reached through ``source.grade_cells`` would load their
+            # ``max_score`` one query each.
+            graded = [cell for kind in (GradeCell, TaskCell)
+                      for cell in self.gradebook.db.query(kind).filter(kind.notebook == source)]
+            self._graded_cells = _by_name(graded, lambda c: c, (GradeCell, TaskCell))
             # The cell loop of NbGraderPreprocessor; stock OverwriteCells.preprocess would open a
             # second gradebook session.
             nb, resources = super(OverwriteCells, self).preprocess(nb, resources)
