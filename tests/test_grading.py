@@ -13,7 +13,7 @@ import pytest
 from nbgrader.utils import determine_grade
 
 from clientcraft.grading import (
-    GradeChoices, answer_line, key_source, parse_choice, read_choice, read_key, split_key,
+    Choice, GradeChoices, answer_line, key_source, parse_choice, read_key, split_key,
 )
 from clientcraft.render.nbgrader import answer_key, assessment_notebook, course_assignments
 
@@ -28,8 +28,8 @@ KEYS = ("A", "B", "C", "D")
     ('# thinking...\nq01 = "A"\n', "A"),
     ('q01 = ("A")', "A"),
 ])
-def test_read_choice_accepts_a_single_letter_literal(source, expected):
-    assert read_choice(source, "q01", KEYS) == expected
+def test_parse_choice_accepts_a_single_letter_literal(source, expected):
+    assert parse_choice(source, "q01", KEYS) == Choice(expected)
 
 
 @pytest.mark.parametrize("source, why", [

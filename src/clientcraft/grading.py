@@ -164,11 +164,6 @@ def parse_choice(source: str, name: str, keys: Sequence[str]) -> Choice:
     return Choice(letter)
 
 
-def read_choice(source: str, name: str, keys: Sequence[str]) -> str | None:
-    """The option letter an answer cell chooses (upper case), or None if it is not a valid answer."""
-    return parse_choice(source, name, keys).key
-
-
 def _stream(text: str) -> NotebookNode:
     return from_dict({"output_type": "stream", "name": "stdout", "text": text})
 
