@@ -1,6 +1,7 @@
-"""SaveGradesOnce and OverwriteCellsOnce leave exactly what nbgrader's stock SaveAutoGrades and
-OverwriteCells leave: the same gradebook rows and the same autograded notebooks, for the same
-(partly tampered) submissions graded through nbgrader's real CLI in two copies of one course."""
+"""Our gradebook steps (:data:`SAME_AS_STOCK`) leave exactly what nbgrader's stock steps leave: the
+same gradebook rows (grades, comments, late penalties) and the same autograded notebooks, for the
+same (partly tampered, partly late) submissions graded through nbgrader's real CLI in two copies of
+one course. And the gradebook they share within a run never serves stale data."""
 
 from __future__ import annotations
 
@@ -9,14 +10,20 @@ import shutil
 from pathlib import Path
 
 import pytest
+from nbconvert.exporters import NotebookExporter
 from nbgrader.api import Gradebook
 
+from clientcraft.bank import load_bank
+from clientcraft.gradebook_writes import SaveGradesOnce, OverwriteCellsOnce, run_gradebook
 from clientcraft.render.nbgrader import CONFIG_NAME, SAME_AS_STOCK, update_course
 from nbgrader_cohort import (
-    REPO, add_students, make_course, release, run_nbgrader, simulate_cohort, submission_path, submit,
+    REPO, add_students, make_course, questions, release, run_nbgrader, simulate_cohort, submission_path,
+    submit,
 )
 
 ASSIGNMENT = "final"  # 16 questions: room for every kind of tampering
+DUE = "2026-01-20 12:00:00 UTC"  # the cohort submits on 2026-01-15
+LATE = "2026-01-21 09:30:00.000000 UTC"
 
 
 def cell(nb: dict, grade_id: str) -> dict:
@@ -25,8 +32,10 @@ def cell(nb: dict, grade_id: str) -> dict:
 
 def tamper(path: Path) -> None:
     """Every case OverwriteCells restores or drops: an edited locked cell, changed points, a changed
-    cell type, an unlocked cell, a grade id the gradebook lacks, a deleted test cell."""
+    cell type, an unlocked cell, a grade id the gradebook lacks, a deleted test cell; and a
+    kernelspec of the learner's own, which OverwriteKernelspec replaces."""
     nb = json.loads(path.read_text(encoding="utf-8"))
+    nb["metadata"]["kernelspec"] = {"display_name": "Mine", "language": "python", "name": "mine"}
     cell(nb, "q01")["source"] = 'q01 = "A"\nassert True'
     cell(nb, "q02")["metadata"]["nbgrader"]["points"] = 100
     answer = cell(nb, "answer-q03")
@@ -39,14 +48,15 @@ def tamper(path: Path) -> None:
 
 
 def rows(course: Path, students: list[str]) -> dict[str, tuple]:
-    """Every grade and comment of every learner's notebook, as plain values."""
+    """Every grade and comment of every learner's notebook and its late penalty, as plain values."""
     found = {}
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         for student in students:
             nb = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, student)
             found[student] = (
                 sorted((g.name, g.auto_score, g.manual_score, g.needs_manual_grade) for g in nb.grades),
-                sorted((c.name, c.auto_comment, c.manual_comment) for c in nb.comments))
+                sorted((c.name, c.auto_comment, c.manual_comment) for c in nb.comments),
+                nb.late_submission_penalty)
     return found
 
 
@@ -60,15 +70,23 @@ def set_manual_score(course: Path, student: str, question: str) -> None:
 def courses(tmp_path_factory) -> tuple[Path, Path, list[str]]:
     """Two copies of one course with the same submissions, autograded twice (the second time after
     a grader set a manual score): ``ours`` with the generated config, ``stock`` with nbgrader's own
-    SaveAutoGrades and OverwriteCells in its place."""
+    steps in place of every :data:`SAME_AS_STOCK` one. Late work scores zero in both, so the late
+    penalty steps have work to do."""
     tmp = tmp_path_factory.mktemp("gradebook-writes")
     ours = make_course(tmp, REPO / "exercises", "ours")
+    with (ours / CONFIG_NAME).open("a", encoding="utf-8") as config:
+        config.write('c.LateSubmissionPlugin.penalty_method = "zero"\n')
     release(ours, ASSIGNMENT)
+    run_nbgrader(ours, "db", "assignment", "add", ASSIGNMENT, f"--duedate={DUE}")
     students = list(simulate_cohort(ours, ASSIGNMENT, 12, seed=11))
-    add_students(ours, ["untouched", "tampered"])
+    add_students(ours, ["untouched", "tampered", "late"])
     submit(ours, "untouched", ASSIGNMENT, {})
     tamper(submit(ours, "tampered", ASSIGNMENT, {"q06": '"A"', "q07": '"B"'}))
-    students += ["untouched", "tampered"]
+    bank = load_bank(REPO / "exercises")
+    best = {question: f'"{bank.scenario(scenario).best.key}"'
+            for question, (scenario, _) in questions(ours, ASSIGNMENT).items()}
+    submit(ours, "late", ASSIGNMENT, best, timestamp=LATE)
+    students += ["untouched", "tampered", "late"]
     stock = tmp / "stock"
     shutil.copytree(ours, stock)
     config = (stock / CONFIG_NAME).read_text(encoding="utf-8")
@@ -88,7 +106,7 @@ def test_gradebook_rows_equal_stock(courses):
     ours, stock, students = courses
     mine = rows(ours, students)
     assert mine == rows(stock, students)
-    scores = {score for grades, _ in mine.values() for _, score, _, _ in grades}
+    scores = {score for grades, *_ in mine.values() for _, score, _, _ in grades}
     assert {0.0, 1.0} <= scores                       # real scores were saved, not just defaults
     (manual,) = [g for g in mine[students[0]][0] if g[0] == "q02"]
     assert manual[2:] == (0.5, True)                  # a grader's score: flagged for review
@@ -96,6 +114,9 @@ def test_gradebook_rows_equal_stock(courses):
     assert untouched and all(comment == "No response." for _, comment, _ in untouched)
     answered = dict((name, comment) for name, comment, _ in mine["tampered"][1])
     assert answered["answer-q06"] is None and answered["answer-q01"] == "No response."
+    late_score = sum(score or 0 for _, score, _, _ in mine["late"][0])
+    assert late_score == 16 and mine["late"][2] == late_score   # "zero": the penalty is the score
+    assert {penalty for student, (_, _, penalty) in mine.items() if student != "late"} == {None}
 
 
 @pytest.mark.slow
@@ -111,6 +132,7 @@ def test_autograded_notebooks_equal_stock(courses):
     assert cell(tampered, "q02")["metadata"]["nbgrader"]["points"] == 1
     assert cell(tampered, "answer-q03")["cell_type"] == "code"
     assert cell(tampered, "q01")["source"] == cell(released, "q01")["source"] != 'q01 = "A"\nassert True'
+    assert tampered["metadata"]["kernelspec"] == released["metadata"]["kernelspec"]
 
 
 def test_a_hand_edited_config_with_the_stock_steps_needs_nothing_added(tmp_path, bank):
@@ -126,3 +148,20 @@ def test_a_hand_edited_config_with_the_stock_steps_needs_nothing_added(tmp_path,
     config.write_text(text.replace('"nbgrader.preprocessors.SaveAutoGrades",', ""), encoding="utf-8")
     (note,) = update_course(course, bank).notes
     assert '"clientcraft.gradebook_writes.SaveGradesOnce"' in note
+
+
+def test_steps_of_one_run_share_a_gradebook_that_reads_what_others_committed(tmp_path):
+    url = f"sqlite:///{tmp_path / 'gradebook.db'}"
+    run, other_run = NotebookExporter(), NotebookExporter()
+    save, overwrite = SaveGradesOnce(parent=run), OverwriteCellsOnce(parent=run)
+    with run_gradebook(save, url) as gb:
+        gb.add_student("ada")
+        gb.db.commit()
+        assert gb.find_student("ada").first_name is None
+    with Gradebook(url) as nbgraders_own:
+        nbgraders_own.update_or_create_student("ada", first_name="Ada")
+    with run_gradebook(overwrite, url) as again:
+        assert again is gb
+        assert again.find_student("ada").first_name == "Ada"
+    assert run_gradebook(SaveGradesOnce(parent=other_run), url) is not gb
+    assert run_gradebook(SaveGradesOnce(), url) is not run_gradebook(SaveGradesOnce(), url)

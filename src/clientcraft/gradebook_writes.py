@@ -1,25 +1,50 @@
 """nbgrader's gradebook steps of autograde, with the same results and far fewer database round trips.
 
 Stock ``SaveAutoGrades`` runs a multi-join query and a ``commit`` (an fsync of ``gradebook.db``)
-for every grade, solution and task cell; stock ``OverwriteCells`` runs one or two queries per cell.
-With grading itself cheap (:class:`clientcraft.grading.GradeChoices`), those round trips are most
-of what autograde costs per submission. The classes here do the same work from rows loaded once
-per notebook through nbgrader's Gradebook API and models, and commit once per notebook. Scores,
-comments, ``needs_manual_grade`` and every restored cell are decided by nbgrader's own code
-(``utils.determine_grade``, ``utils.compute_checksum``, the inherited ``OverwriteCells`` methods).
+for every grade, solution and task cell; stock ``OverwriteCells`` runs one or two queries per cell;
+and every stock step opens its own :class:`~nbgrader.api.Gradebook`, i.e. a new database engine that
+checks the schema again and compiles every query again. With grading itself cheap
+(:class:`clientcraft.grading.GradeChoices`), that is most of what autograde costs per submission.
+The classes here do the same work through one gradebook per run (:func:`run_gradebook`),
+from rows loaded once per notebook, and commit once per notebook. Scores, comments,
+``needs_manual_grade``, late penalties and every restored cell are decided by nbgrader's own code
+(``utils.determine_grade``, ``utils.compute_checksum``, the inherited ``OverwriteCells`` methods,
+the configured late-submission plugin).
 """
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence, TypeVar
+import json
+from typing import Any, Iterable, Sequence, TypeVar
+from weakref import WeakKeyDictionary
 
 from nbconvert.exporters.exporter import ResourcesDict
 from nbformat.notebooknode import NotebookNode
 from nbgrader import utils
 from nbgrader.api import Comment, Grade, Gradebook, GradeCell, MissingEntry, SolutionCell, TaskCell
-from nbgrader.preprocessors import NbGraderPreprocessor, OverwriteCells
+from nbgrader.preprocessors import AssignLatePenalties, NbGraderPreprocessor, OverwriteCells
 
 Row = TypeVar("Row")
+
+_RUN_GRADEBOOKS: WeakKeyDictionary[Any, dict[str, Gradebook]] = WeakKeyDictionary()
+
+
+def run_gradebook(step: NbGraderPreprocessor, db_url: str) -> Gradebook:
+    """The :class:`~nbgrader.api.Gradebook` that all our steps of one autograde run share.
+
+    A run's steps are made by its one exporter, their ``parent``; the gradebook lives as long as
+    that exporter. Use it as ``with run_gradebook(self, url) as gb:``, like a fresh one: leaving the
+    block closes the session (ending its transaction, so the next notebook reads what nbgrader's own
+    steps and other processes committed meanwhile) but keeps the engine, whose schema check and
+    compiled queries then serve every later notebook of the run. A step made outside an exporter
+    gets a gradebook of its own.
+    """
+    if step.parent is None:
+        return Gradebook(db_url)
+    books = _RUN_GRADEBOOKS.setdefault(step.parent, {})
+    if db_url not in books:
+        books[db_url] = Gradebook(db_url)
+    return books[db_url]
 
 
 def _by_name(rows: Iterable[Row], cell_of, kinds: Sequence[type]) -> dict[str, Row]:
@@ -45,7 +70,7 @@ class SaveGradesOnce(NbGraderPreprocessor):
 
     def preprocess(self, nb: NotebookNode, resources: ResourcesDict) -> tuple[NotebookNode, ResourcesDict]:
         info = resources["nbgrader"]
-        with Gradebook(info["db_url"]) as gb:
+        with run_gradebook(self, info["db_url"]) as gb:
             submission = gb.find_submission_notebook(info["notebook"], info["assignment"], info["student"])
             # Loading the notebook's cells once lets every row's ``.cell`` come from the session.
             submission.notebook.grade_cells
@@ -95,7 +120,7 @@ class OverwriteCellsOnce(OverwriteCells):
         self.notebook_id = resources["nbgrader"]["notebook"]
         self.assignment_id = resources["nbgrader"]["assignment"]
         self.db_url = resources["nbgrader"]["db_url"]
-        self.gradebook = Gradebook(self.db_url)
+        self.gradebook = run_gradebook(self, self.db_url)
         with self.gradebook:
             source = self.gradebook.find_notebook(self.notebook_id, self.assignment_id)
             self._source_cells = {cell.name: cell for cell in source.source_cells}
@@ -152,3 +177,40 @@ class OverwriteCellsOnce(OverwriteCells):
                     raise RuntimeError("Inconsistent checksums for cell {}".format(source_cell.name))
 
         return cell, resources
+
+
+class OverwriteKernelspecOnce(NbGraderPreprocessor):
+    """nbgrader's ``OverwriteKernelspec`` through the run's gradebook: the submission gets the
+    source notebook's kernelspec, when the gradebook has one."""
+
+    def preprocess(self, nb: NotebookNode, resources: ResourcesDict) -> tuple[NotebookNode, ResourcesDict]:
+        info = resources["nbgrader"]
+        with run_gradebook(self, info["db_url"]) as gb:
+            stored = gb.find_notebook(info["notebook"], info["assignment"]).kernelspec
+        kernelspec = json.loads(stored) if stored is not None else None
+        if kernelspec:
+            nb.metadata["kernelspec"] = kernelspec
+        return nb, resources
+
+
+class AssignLatePenaltiesOnce(AssignLatePenalties):
+    """nbgrader's ``AssignLatePenalties`` through the run's gradebook. Stock's steps: reset the
+    notebook's penalty, and for a late submission ask the configured late-submission plugin
+    (``AssignLatePenalties.plugin_class``) and clamp its answer to [0, score]."""
+
+    def preprocess(self, nb: NotebookNode, resources: ResourcesDict) -> tuple[NotebookNode, ResourcesDict]:
+        info = resources["nbgrader"]
+        self.init_plugin()
+        with run_gradebook(self, info["db_url"]) as gb:
+            submission = gb.find_submission(info["assignment"], info["student"])
+            notebook = gb.find_submission_notebook(info["notebook"], info["assignment"], info["student"])
+            notebook.late_submission_penalty = None
+            if submission.total_seconds_late > 0:
+                self.log.warning("{} is {} seconds late".format(submission, submission.total_seconds_late))
+                penalty = self.plugin_inst.late_submission_penalty(
+                    info["student"], notebook.score, submission.total_seconds_late)
+                self.log.warning("Late submission penalty: {}".format(penalty))
+                if penalty is not None:
+                    notebook.late_submission_penalty = self._check_late_penalty(notebook, penalty)
+            gb.db.commit()
+        return nb, resources

@@ -40,14 +40,15 @@ SETTINGS = (
      "# GradeChoices takes the place of nbgrader's Execute step; the stock list's closing\n"
      "# CheckCellMetadata is left out too (see below; GradeChoices changes no metadata).\n"
      "# SaveGradesOnce is nbgrader's SaveAutoGrades with one gradebook load and commit per\n"
-     "# notebook instead of a query and a commit per cell (same scores and comments).",
+     "# notebook instead of a query and a commit per cell (same scores and comments). The *Once\n"
+     "# steps here and below share one gradebook connection per run instead of opening one each.",
      "c.Autograde.autograde_preprocessors = [\n"
      '    "clientcraft.grading.GradeChoices",\n'
      '    "nbgrader.preprocessors.IgnorePattern",\n'
      '    "nbconvert.preprocessors.ClearMetadataPreprocessor",\n'
      '    "nbgrader.preprocessors.LimitOutput",\n'
      '    "clientcraft.gradebook_writes.SaveGradesOnce",\n'
-     '    "nbgrader.preprocessors.AssignLatePenalties",\n'
+     '    "clientcraft.gradebook_writes.AssignLatePenaltiesOnce",\n'
      "]"),
     ("# Sanitizing as stock nbgrader does, but without CheckCellMetadata: in nbgrader 0.9 one\n"
      "# learner's duplicated or outdated cell metadata makes it abort the whole autograde run (every\n"
@@ -57,7 +58,7 @@ SETTINGS = (
      "c.Autograde.sanitize_preprocessors = [\n"
      '    "nbgrader.preprocessors.ClearOutput",\n'
      '    "nbgrader.preprocessors.DeduplicateIds",\n'
-     '    "nbgrader.preprocessors.OverwriteKernelspec",\n'
+     '    "clientcraft.gradebook_writes.OverwriteKernelspecOnce",\n'
      '    "clientcraft.gradebook_writes.OverwriteCellsOnce",\n'
      "]"),
     ("# Answer cells hold an empty solution region, so learners receive `q01 = None  # ...` alone.",
@@ -65,12 +66,20 @@ SETTINGS = (
     ("# True: feedback also names the best option of each question (then rerun autograde with\n"
      "# --force). Keep False to reuse the assessment with the next cohort.",
      "c.GradeChoices.reveal_best = False"),
+    ("# Check each notebook against the notebook format once, after all the steps above, rather\n"
+     "# than after every step (nbconvert's own setting; a broken notebook still fails).",
+     "c.Exporter.optimistic_validation = True"),
 )
+
+# Settings a course works without (a choice, or speed only): never reported as missing.
+OPTIONAL_SETTINGS = ("c.GradeChoices.", "c.Exporter.")
 
 # Our gradebook steps and the stock nbgrader steps they replace with identical results.
 SAME_AS_STOCK = {
     "clientcraft.gradebook_writes.SaveGradesOnce": "nbgrader.preprocessors.SaveAutoGrades",
     "clientcraft.gradebook_writes.OverwriteCellsOnce": "nbgrader.preprocessors.OverwriteCells",
+    "clientcraft.gradebook_writes.OverwriteKernelspecOnce": "nbgrader.preprocessors.OverwriteKernelspec",
+    "clientcraft.gradebook_writes.AssignLatePenaltiesOnce": "nbgrader.preprocessors.AssignLatePenalties",
 }
 
 
@@ -223,8 +232,8 @@ def _is_our_config(text: str) -> bool:
 
 def _missing_settings(text: str) -> list[str]:
     """The settings the quizzes need that an instructor's config lacks (whitespace aside), as code
-    to add; an absent ``reveal_best`` is fine (it defaults to False), and so are nbgrader's stock
-    steps in place of their faster :data:`SAME_AS_STOCK` equivalents (they grade the same)."""
+    to add; absent :data:`OPTIONAL_SETTINGS` are fine, and so are nbgrader's stock steps in place
+    of their faster :data:`SAME_AS_STOCK` equivalents (they grade the same)."""
     squeezed = "".join(text.split())
 
     def present(code: str) -> bool:
@@ -233,7 +242,7 @@ def _missing_settings(text: str) -> list[str]:
             stock = stock.replace(ours, theirs)
         return "".join(code.split()) in squeezed or stock in squeezed
 
-    return [code for _, code in SETTINGS if not present(code) and not code.startswith("c.GradeChoices.")]
+    return [code for _, code in SETTINGS if not present(code) and not code.startswith(OPTIONAL_SETTINGS)]
 
 
 def _released(course: Path, assignment: str) -> str | None:
