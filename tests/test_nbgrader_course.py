@@ -103,7 +103,8 @@ def test_an_edited_config_is_never_overwritten(course, bank):
     assert config.read_text() == stripped
     (note,) = result.notes
     assert "edited by hand" in note and '"clientcraft.grading.GradeChoices"' in note
-    assert "c.ClearSolutions.code_stub" in note and "reveal_best" not in note
+    assert "c.ClearSolutions.code_stub" in note
+    assert "reveal_best" not in note and "optimistic_validation" not in note   # optional settings
 
 
 def test_our_outdated_config_is_updated(course, bank):
