@@ -145,7 +145,11 @@ def test_a_hand_edited_config_with_the_stock_steps_needs_nothing_added(tmp_path,
     config.write_text(text, encoding="utf-8")
     assert update_course(course, bank).notes == []
     assert config.read_text(encoding="utf-8") == text
-    config.write_text(text.replace('"nbgrader.preprocessors.SaveAutoGrades",', ""), encoding="utf-8")
+    # Some steps stock, some ours: e.g. a config edited from an older clientcraft's.
+    mixed = text.replace("nbgrader.preprocessors.SaveAutoGrades", "clientcraft.gradebook_writes.SaveGradesOnce")
+    config.write_text(mixed, encoding="utf-8")
+    assert update_course(course, bank).notes == []
+    config.write_text(mixed.replace('"clientcraft.gradebook_writes.SaveGradesOnce",', ""), encoding="utf-8")
     (note,) = update_course(course, bank).notes
     assert '"clientcraft.gradebook_writes.SaveGradesOnce"' in note
 

@@ -232,17 +232,18 @@ def _is_our_config(text: str) -> bool:
 
 def _missing_settings(text: str) -> list[str]:
     """The settings the quizzes need that an instructor's config lacks (whitespace aside), as code
-    to add; absent :data:`OPTIONAL_SETTINGS` are fine, and so are nbgrader's stock steps in place
-    of their faster :data:`SAME_AS_STOCK` equivalents (they grade the same)."""
-    squeezed = "".join(text.split())
+    to add; absent :data:`OPTIONAL_SETTINGS` are fine, and so is any of nbgrader's stock steps in
+    place of its faster :data:`SAME_AS_STOCK` equivalent (they grade the same)."""
 
-    def present(code: str) -> bool:
-        stock = "".join(code.split())
-        for ours, theirs in SAME_AS_STOCK.items():
-            stock = stock.replace(ours, theirs)
-        return "".join(code.split()) in squeezed or stock in squeezed
+    def canonical(code: str) -> str:
+        squeezed = "".join(code.split())
+        for ours, stock in SAME_AS_STOCK.items():
+            squeezed = squeezed.replace(ours, stock)
+        return squeezed
 
-    return [code for _, code in SETTINGS if not present(code) and not code.startswith(OPTIONAL_SETTINGS)]
+    config = canonical(text)
+    return [code for _, code in SETTINGS
+            if canonical(code) not in config and not code.startswith(OPTIONAL_SETTINGS)]
 
 
 def _released(course: Path, assignment: str) -> str | None:
