@@ -146,7 +146,8 @@ def test_a_hand_edited_config_with_the_stock_steps_needs_nothing_added(tmp_path,
     assert update_course(course, bank).notes == []
     assert config.read_text(encoding="utf-8") == text
     # Some steps stock, some ours: e.g. a config edited from an older clientcraft's.
-    mixed = text.replace("nbgrader.preprocessors.SaveAutoGrades", "clientcraft.gradebook_writes.SaveGradesOnce")
+    mixed = text.replace("nbgrader.preprocessors.SaveAutoGrades",
+                         "clientcraft.gradebook_writes.SaveGradesOnce")
     config.write_text(mixed, encoding="utf-8")
     assert update_course(course, bank).notes == []
     config.write_text(mixed.replace('"clientcraft.gradebook_writes.SaveGradesOnce",', ""), encoding="utf-8")
