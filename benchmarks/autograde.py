@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,7 +28,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
 from nbgrader_cohort import (  # noqa: E402
-    add_students, clean_env, expected_scores, exported_scores, make_course, questions,
+    add_students, autograde_in_parallel, expected_scores, exported_scores, make_course, questions,
     random_answers, release, run_nbgrader, submit,
 )
 
@@ -74,24 +73,11 @@ def prepare(course: Path, assignment: str, cohort: dict[str, dict[str, str]], la
 
 def autograde(course: Path, assignment: str, jobs: int) -> float:
     """Wall time of ``nbgrader autograde`` over all submissions, split over ``jobs`` processes by
-    the last digit of the student id (nbgrader's own ``--student`` glob). Each process logs to a
-    file: a pipe nobody reads while waiting for another process would stall it once full."""
-    nbgrader = str(Path(sys.executable).parent / "nbgrader")
+    the last digit of the student id (nbgrader's own ``--student`` glob)."""
     globs = ["*[" + "".join(str(d) for d in range(10) if d % jobs == j) + "]" for j in range(jobs)]
-    env = clean_env(course.parent / f".{course.name}-home")
-    logs = [course.parent / f"{course.name}-autograde-{j}.log" for j in range(jobs)]
     start = time.perf_counter()
-    procs = []
-    for glob, log in zip(globs, logs):
-        with log.open("w", encoding="utf-8") as out:
-            procs.append(subprocess.Popen([nbgrader, "autograde", assignment, f"--student={glob}"],
-                                          cwd=course, env=env, stdout=out, stderr=subprocess.STDOUT))
-    codes = [proc.wait() for proc in procs]
-    elapsed = time.perf_counter() - start
-    for code, log in zip(codes, logs):
-        if code != 0:
-            raise SystemExit(f"autograde failed in {course}:\n{log.read_text(encoding='utf-8')[-3000:]}")
-    return elapsed
+    autograde_in_parallel(course, assignment, globs)
+    return time.perf_counter() - start
 
 
 def grader_only(course: Path, assignment: str, cohort: dict[str, dict[str, str]]) -> float:

@@ -84,7 +84,7 @@ def run_nbgrader(course: Path, *args: str, check: bool = True) -> subprocess.Com
 def autograde_in_parallel(course: Path, assignment: str, student_globs: list[str]) -> None:
     """``nbgrader autograde`` as the instructor guide suggests for large cohorts: one process per
     glob of student ids, all at once, on the one gradebook; raises with a failed process's log."""
-    logs = [course.parent / f"autograde-{i}.log" for i in range(len(student_globs))]
+    logs = [course.parent / f"{course.name}-autograde-{i}.log" for i in range(len(student_globs))]
     procs = []
     for glob, log in zip(student_globs, logs):
         with log.open("w", encoding="utf-8") as out:
