@@ -27,13 +27,20 @@ from tqdm import tqdm
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
-from nbgrader_cohort import (  # noqa: E402
-    add_students, autograde_in_parallel, expected_scores, exported_scores, make_course, questions,
-    random_answers, release, run_nbgrader, submit,
-)
-
 from clientcraft.bank import load_bank  # noqa: E402
 from clientcraft.grading import BEGIN_KEY, END_KEY, read_key, split_key  # noqa: E402
+from nbgrader_cohort import (  # noqa: E402
+    add_students,
+    autograde_in_parallel,
+    expected_scores,
+    exported_scores,
+    make_course,
+    questions,
+    random_answers,
+    release,
+    run_nbgrader,
+    submit,
+)
 
 
 def stock_test_source(source: str) -> str:
@@ -41,9 +48,11 @@ def stock_test_source(source: str) -> str:
     visible, _ = split_key(source)
     key = read_key(source)
     credit = {o.key: o.credit for o in key.options}
-    return (f"{visible}\n{BEGIN_KEY}\n_credit = {json.dumps(credit)}\n"
-            f"assert isinstance({key.question}, str) and {key.question}.strip().upper() in _credit\n"
-            f"_credit[{key.question}.strip().upper()]\n{END_KEY}")
+    return (
+        f"{visible}\n{BEGIN_KEY}\n_credit = {json.dumps(credit)}\n"
+        f"assert isinstance({key.question}, str) and {key.question}.strip().upper() in _credit\n"
+        f"_credit[{key.question}.strip().upper()]\n{END_KEY}"
+    )
 
 
 def make_stock_course(ours: Path, dest: Path) -> Path:
@@ -60,7 +69,8 @@ def make_stock_course(ours: Path, dest: Path) -> Path:
         out.write_text(json.dumps(nb, indent=1, ensure_ascii=False), encoding="utf-8")
     (dest / "nbgrader_config.py").write_text(
         'c = get_config()  # noqa: F821\nc.ClearSolutions.code_stub = {"python": ""}\n',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     return dest
 
 
@@ -110,8 +120,12 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=50, help="submissions graded by both (default 50)")
     parser.add_argument("--many", type=int, default=500, help="then graded by ours (default 500)")
     parser.add_argument("--assignment", default="final")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
-                        help="parallel nbgrader processes for the large run (default: cores)")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="parallel nbgrader processes for the large run (default: cores)",
+    )
     parser.add_argument("--bank", type=Path, default=REPO / "exercises")
     args = parser.parse_args()
 
@@ -140,24 +154,43 @@ def main() -> None:
         for course in (ours, stock, many):
             run_nbgrader(course, "export")
         bank = load_bank(args.bank)
-        right = exported_scores(ours, args.assignment) == expected_scores(ours, bank, args.assignment, cohort)
-        right_many = exported_scores(many, args.assignment) == expected_scores(many, bank, args.assignment, big)
-        stock_scores, our_scores = exported_scores(stock, args.assignment), exported_scores(ours, args.assignment)
+        right = exported_scores(ours, args.assignment) == expected_scores(
+            ours, bank, args.assignment, cohort
+        )
+        right_many = exported_scores(many, args.assignment) == expected_scores(
+            many, bank, args.assignment, big
+        )
+        stock_scores, our_scores = (
+            exported_scores(stock, args.assignment),
+            exported_scores(ours, args.assignment),
+        )
         undeserved = sum(stock_scores[s] > our_scores[s] for s in cohort)
         per_stock = (t_stock - fixed_stock) / args.n * 1000
         per_ours = (t_ours - fixed_ours) / args.n * 1000
-        print(f"stock nbgrader (Execute), 1 process: {args.n} submissions in {t_stock:5.1f} s "
-              f"(of which {fixed_stock:.1f} s is the command's fixed cost) = {per_stock:5.0f} ms/submission")
-        print(f"clientcraft,              1 process: {args.n} submissions in {t_ours:5.1f} s "
-              f"(of which {fixed_ours:.1f} s is the command's fixed cost) = {per_ours:5.0f} ms/submission")
-        print(f"ratio per submission, stock / ours: {per_stock / per_ours:.1f}x (target >= 10x); "
-              f"whole commands of {args.n}: {t_stock / t_ours:.1f}x")
-        print(f"clientcraft, {args.jobs} process(es): {args.many} submissions in {t_many:.1f} s "
-              f"(target < 60 s)")
-        print(f"ours equal the bank's credits for every learner: {right and right_many}; stock gave "
-              f"{undeserved} of {args.n} learners points for code answers (e.g. str(\"A\"))")
-        print(f"GradeChoices alone (no nbgrader pipeline): {args.many} notebooks in {t_grader:.2f} s = "
-              f"{t_grader / args.many * 1000:.1f} ms/submission")
+        print(
+            f"stock nbgrader (Execute), 1 process: {args.n} submissions in {t_stock:5.1f} s "
+            f"(of which {fixed_stock:.1f} s is the command's fixed cost) = {per_stock:5.0f} ms/submission"
+        )
+        print(
+            f"clientcraft,              1 process: {args.n} submissions in {t_ours:5.1f} s "
+            f"(of which {fixed_ours:.1f} s is the command's fixed cost) = {per_ours:5.0f} ms/submission"
+        )
+        print(
+            f"ratio per submission, stock / ours: {per_stock / per_ours:.1f}x (target >= 10x); "
+            f"whole commands of {args.n}: {t_stock / t_ours:.1f}x"
+        )
+        print(
+            f"clientcraft, {args.jobs} process(es): {args.many} submissions in {t_many:.1f} s "
+            f"(target < 60 s)"
+        )
+        print(
+            f"ours equal the bank's credits for every learner: {right and right_many}; stock gave "
+            f'{undeserved} of {args.n} learners points for code answers (e.g. str("A"))'
+        )
+        print(
+            f"GradeChoices alone (no nbgrader pipeline): {args.many} notebooks in {t_grader:.2f} s = "
+            f"{t_grader / args.many * 1000:.1f} ms/submission"
+        )
         if not (right and right_many):
             raise SystemExit("clientcraft scores differ from the bank's credits")
 

@@ -15,8 +15,8 @@ import shutil
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from clientcraft.bank import load_bank
 from clientcraft.book import build_book
@@ -41,8 +41,12 @@ def fresh_copy(root: Path) -> Path:
 
 
 def measure(repeat: int) -> dict[str, list[float]]:
-    times: dict[str, list[float]] = {"cold": [], "unchanged": [], "touch page": [],
-                                     "edit scenario": []}
+    times: dict[str, list[float]] = {
+        "cold": [],
+        "unchanged": [],
+        "touch page": [],
+        "edit scenario": [],
+    }
     with tempfile.TemporaryDirectory() as tmp:
         for run in range(repeat):
             book = fresh_copy(Path(tmp) / f"run{run}")
@@ -65,8 +69,10 @@ def measure(repeat: int) -> dict[str, list[float]]:
                 target.write_text(text[:at] + f"{marker} " + text[at:], encoding="utf-8")
                 return marker
 
-            cases: dict[str, Callable[[], str]] = {"touch page": touch_page,
-                                                   "edit scenario": edit_scenario}
+            cases: dict[str, Callable[[], str]] = {
+                "touch page": touch_page,
+                "edit scenario": edit_scenario,
+            }
             for name, change in cases.items():
                 time.sleep(0.01)  # a new mtime even on coarse file systems
                 expected = change()
@@ -81,11 +87,15 @@ def main() -> None:
     args = parser.parse_args()
     bank = load_bank(REPO / "exercises")
     pages = len(list((REPO / "book").rglob("*.md")))
-    print(f"book: {pages} pages, {len(bank.pool('practice'))} practice scenarios; "
-          f"{args.repeat} run(s) per case")
+    print(
+        f"book: {pages} pages, {len(bank.pool('practice'))} practice scenarios; "
+        f"{args.repeat} run(s) per case"
+    )
     for name, values in measure(args.repeat).items():
-        print(f"{name:<14} median {statistics.median(values):6.2f} s   "
-              f"(min {min(values):.2f}, max {max(values):.2f})")
+        print(
+            f"{name:<14} median {statistics.median(values):6.2f} s   "
+            f"(min {min(values):.2f}, max {max(values):.2f})"
+        )
 
 
 if __name__ == "__main__":

@@ -25,8 +25,9 @@ TARGET_SECONDS = 3.0
 def time_notebook(path: Path, env: dict[str, str]) -> tuple[float, float]:
     """(kernel start seconds, execution seconds) for one notebook in a fresh python3 kernel."""
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=120, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    )
     started = time.perf_counter()
     with client.setup_kernel(env=env):
         ready = time.perf_counter()
@@ -37,14 +38,20 @@ def time_notebook(path: Path, env: dict[str, str]) -> tuple[float, float]:
 
 
 def main() -> int:
-    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[1] / "notebooks"
+    folder = (
+        Path(sys.argv[1])
+        if len(sys.argv) > 1
+        else Path(__file__).resolve().parents[1] / "notebooks"
+    )
     paths = sorted(folder.glob("*.ipynb"))
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, ENV_VAR: str(Path(tmp) / "progress.jsonl")}
         for path in tqdm(paths, desc="notebooks", unit="nb"):
             results.append((path.name, *time_notebook(path, env)))
-    print(f"{'notebook':<32} {'kernel start s':>14} {'execution s':>11}  target < {TARGET_SECONDS:g} s")
+    print(
+        f"{'notebook':<32} {'kernel start s':>14} {'execution s':>11}  target < {TARGET_SECONDS:g} s"
+    )
     over = 0
     for name, start, run in results:
         module = not name.startswith("00-")
@@ -53,8 +60,10 @@ def main() -> int:
         print(f"{name:<32} {start:>14.2f} {run:>11.2f}  {verdict}")
     module_runs = [run for name, _, run in results if not name.startswith("00-")]
     if module_runs:
-        print(f"module notebooks: max {max(module_runs):.2f} s, mean "
-              f"{sum(module_runs) / len(module_runs):.2f} s, {over} over target")
+        print(
+            f"module notebooks: max {max(module_runs):.2f} s, mean "
+            f"{sum(module_runs) / len(module_runs):.2f} s, {over} over target"
+        )
     return 1 if over else 0
 
 

@@ -27,19 +27,25 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
-from nbgrader_cohort import (  # noqa: E402
-    INVALID, add_students, make_course, questions, release, run_nbgrader, submit,
-)
-
 from clientcraft.bank import load_bank  # noqa: E402
 from clientcraft.render.nbgrader import course_assignments  # noqa: E402
 from clientcraft.report import build_report, plots  # noqa: E402
 from clientcraft.report.analysis import analyse  # noqa: E402
 from clientcraft.report.gradebook import read_course  # noqa: E402
+from nbgrader_cohort import (  # noqa: E402
+    INVALID,
+    add_students,
+    make_course,
+    questions,
+    release,
+    run_nbgrader,
+    submit,
+)
 
 
-def answers_for(rng: random.Random, ability: float, letters: dict[str, str],
-                best: dict[str, str]) -> dict[str, str]:
+def answers_for(
+    rng: random.Random, ability: float, letters: dict[str, str], best: dict[str, str]
+) -> dict[str, str]:
     """One learner's answer literals: best with probability ``ability``, else another option;
     3 % blank, 2 % invalid."""
     answers = {}
@@ -74,15 +80,20 @@ def build_cohort(root: Path, learners: int, seed: int) -> Path:
         started = time.perf_counter()
         run_nbgrader(course, "autograde", assignment)
         took = time.perf_counter() - started
-        print(f"  autograde {assignment}: {learners} submissions in {took:.1f} s "
-              f"({1000 * took / learners:.0f} ms each)", flush=True)
+        print(
+            f"  autograde {assignment}: {learners} submissions in {took:.1f} s "
+            f"({1000 * took / learners:.0f} ms each)",
+            flush=True,
+        )
     return course
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--learners", type=int, default=500)
-    parser.add_argument("--course", type=Path, help="reuse (or build once) the cohort's course here")
+    parser.add_argument(
+        "--course", type=Path, help="reuse (or build once) the cohort's course here"
+    )
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
 
@@ -116,12 +127,16 @@ def main() -> None:
     total = time.perf_counter() - started
 
     submissions = sum(len(per) for per in cohort.scores.values())
-    print(f"\ncohort: {len(cohort.students)} learners, {len(cohort.scores)} assignments, "
-          f"{len(cohort.items)} questions, {submissions} submissions")
+    print(
+        f"\ncohort: {len(cohort.students)} learners, {len(cohort.scores)} assignments, "
+        f"{len(cohort.items)} questions, {submissions} submissions"
+    )
     for name, seconds in phases.items():
         print(f"  {name:<40} {seconds:6.2f} s")
-    print(f"  {'build_report (all of it, end to end)':<40} {total:6.2f} s "
-          f"({1000 * total / submissions:.1f} ms per submission)")
+    print(
+        f"  {'build_report (all of it, end to end)':<40} {total:6.2f} s "
+        f"({1000 * total / submissions:.1f} ms per submission)"
+    )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory (max RSS): {peak:.0f} MiB")
     for path in (report.html, *report.csv):

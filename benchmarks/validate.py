@@ -34,22 +34,31 @@ def make_bank(dest: Path) -> None:
         scenarios = []
         for i in range(per_topic):
             claim = claims[i % len(claims)]
-            scenarios.append({
-                "id": f"{topic}-bench-{i:04d}", "topic": topic,
-                "pool": "practice" if i % 3 else "assessment",
-                "source": {"article": claim["article"], "section": claim["section"]},
-                "claims": [claim["id"]],
-                "situation": "A client of a small web agency asks for something. " * 4,
-                "question": "What do you do?",
-                "options": [
-                    {"key": k, "text": f"Option {k} text that is long enough to be real.",
-                     "credit": c, "feedback": "Because the article says so, paraphrased. " * 2,
-                     "consequence": "Something happens next."}
-                    for k, c in zip("ABCD", (0, 1, 0.5, 0))],
-                "takeaway": "One line lesson.",
-            })
-        (dest / f"{topic}.yml").write_text(yaml.safe_dump(scenarios, sort_keys=False, allow_unicode=True),
-                                           encoding="utf-8")
+            scenarios.append(
+                {
+                    "id": f"{topic}-bench-{i:04d}",
+                    "topic": topic,
+                    "pool": "practice" if i % 3 else "assessment",
+                    "source": {"article": claim["article"], "section": claim["section"]},
+                    "claims": [claim["id"]],
+                    "situation": "A client of a small web agency asks for something. " * 4,
+                    "question": "What do you do?",
+                    "options": [
+                        {
+                            "key": k,
+                            "text": f"Option {k} text that is long enough to be real.",
+                            "credit": c,
+                            "feedback": "Because the article says so, paraphrased. " * 2,
+                            "consequence": "Something happens next.",
+                        }
+                        for k, c in zip("ABCD", (0, 1, 0.5, 0), strict=False)
+                    ],
+                    "takeaway": "One line lesson.",
+                }
+            )
+        (dest / f"{topic}.yml").write_text(
+            yaml.safe_dump(scenarios, sort_keys=False, allow_unicode=True), encoding="utf-8"
+        )
 
 
 def timed(cmd: list[str], repeat: int = 5) -> float:
@@ -71,11 +80,17 @@ def main() -> None:
             bank = load_bank(bank_dir)
             loads.append(time.perf_counter() - start)
         assert len(bank.scenarios) == N_SCENARIOS
-        command = timed([sys.executable, "-m", "clientcraft.cli", "validate", "--bank", str(bank_dir)])
+        command = timed(
+            [sys.executable, "-m", "clientcraft.cli", "validate", "--bank", str(bank_dir)]
+        )
         startup = timed([sys.executable, "-c", "import clientcraft.cli"])
         print(f"scenarios: {N_SCENARIOS}")
-        print(f"load_bank in-process: best {min(loads):.3f} s, median {statistics.median(loads):.3f} s")
-        print(f"clientcraft validate command: {command:.3f} s; interpreter + imports: {startup:.3f} s")
+        print(
+            f"load_bank in-process: best {min(loads):.3f} s, median {statistics.median(loads):.3f} s"
+        )
+        print(
+            f"clientcraft validate command: {command:.3f} s; interpreter + imports: {startup:.3f} s"
+        )
         print(f"validate work beyond start-up: {command - startup:.3f} s (target < 1 s)")
 
 

@@ -30,8 +30,12 @@ def bank_copy(tmp_path: Path) -> Path:
     dest = tmp_path / "exercises"
     shutil.copytree(REPO / "exercises", dest, ignore=shutil.ignore_patterns("README.md"))
     sources = dest / "sources.yml"
-    sources.write_text(sources.read_text(encoding="utf-8").replace(
-        "seeds_dir: ../../shared/seeds", f"seeds_dir: {SEEDS}"), encoding="utf-8")
+    sources.write_text(
+        sources.read_text(encoding="utf-8").replace(
+            "seeds_dir: ../../shared/seeds", f"seeds_dir: {SEEDS}"
+        ),
+        encoding="utf-8",
+    )
     return dest
 
 

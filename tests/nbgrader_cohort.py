@@ -27,8 +27,8 @@ import random
 import shutil
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 from clientcraft.bank import Bank
 
@@ -61,8 +61,9 @@ def clean_env(home: Path) -> dict[str, str]:
     """The environment for nbgrader: our venv first on PATH and an empty HOME (no user config)."""
     home.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "NBGRADER"))}
-    env.update(HOME=str(home), PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
-               PYTHONDONTWRITEBYTECODE="1")
+    env.update(
+        HOME=str(home), PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}", PYTHONDONTWRITEBYTECODE="1"
+    )
     return env
 
 
@@ -73,11 +74,19 @@ def _home(course: Path) -> Path:
 def run_nbgrader(course: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     """``nbgrader <args>`` with the course as cwd and a clean environment; raises with the output on
     failure when ``check``."""
-    proc = subprocess.run([str(NBGRADER), *args], cwd=course, env=clean_env(_home(course)),
-                          capture_output=True, text=True, timeout=1800)
+    proc = subprocess.run(
+        [str(NBGRADER), *args],
+        cwd=course,
+        env=clean_env(_home(course)),
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     if check and proc.returncode != 0:
-        raise AssertionError(f"nbgrader {' '.join(args)} failed ({proc.returncode}):\n"
-                             f"{proc.stdout[-4000:]}\n{proc.stderr[-6000:]}")
+        raise AssertionError(
+            f"nbgrader {' '.join(args)} failed ({proc.returncode}):\n"
+            f"{proc.stdout[-4000:]}\n{proc.stderr[-6000:]}"
+        )
     return proc
 
 
@@ -86,24 +95,38 @@ def autograde_in_parallel(course: Path, assignment: str, student_globs: list[str
     glob of student ids, all at once, on the one gradebook; raises with a failed process's log."""
     logs = [course.parent / f"{course.name}-autograde-{i}.log" for i in range(len(student_globs))]
     procs = []
-    for glob, log in zip(student_globs, logs):
+    for glob, log in zip(student_globs, logs, strict=False):
         with log.open("w", encoding="utf-8") as out:
-            procs.append(subprocess.Popen([str(NBGRADER), "autograde", assignment, f"--student={glob}"],
-                                          cwd=course, env=clean_env(_home(course)), stdout=out,
-                                          stderr=subprocess.STDOUT))
+            procs.append(
+                subprocess.Popen(
+                    [str(NBGRADER), "autograde", assignment, f"--student={glob}"],
+                    cwd=course,
+                    env=clean_env(_home(course)),
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                )
+            )
     codes = [proc.wait(timeout=1800) for proc in procs]
-    for code, log in zip(codes, logs):
+    for code, log in zip(codes, logs, strict=False):
         if code != 0:
             raise AssertionError(f"parallel autograde failed ({code}):\n{log.read_text()[-6000:]}")
 
 
 def run_clientcraft(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
     """``clientcraft <args>`` as an instructor would run it."""
-    proc = subprocess.run([str(CLIENTCRAFT), *args], cwd=cwd, env=clean_env(cwd / ".home"),
-                          capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [str(CLIENTCRAFT), *args],
+        cwd=cwd,
+        env=clean_env(cwd / ".home"),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     if check and proc.returncode != 0:
-        raise AssertionError(f"clientcraft {' '.join(args)} failed ({proc.returncode}):\n"
-                             f"{proc.stdout}\n{proc.stderr}")
+        raise AssertionError(
+            f"clientcraft {' '.join(args)} failed ({proc.returncode}):\n"
+            f"{proc.stdout}\n{proc.stderr}"
+        )
     return proc
 
 
@@ -112,16 +135,21 @@ def copy_bank(dest: Path) -> Path:
     course whose bank a test changes (as ``bank_copy`` in conftest, usable at any fixture scope)."""
     shutil.copytree(REPO / "exercises", dest, ignore=shutil.ignore_patterns("README.md"))
     sources = dest / "sources.yml"
-    sources.write_text(sources.read_text(encoding="utf-8").replace(
-        "seeds_dir: ../../shared/seeds", f"seeds_dir: {REPO.parent / 'shared' / 'seeds'}"),
-        encoding="utf-8")
+    sources.write_text(
+        sources.read_text(encoding="utf-8").replace(
+            "seeds_dir: ../../shared/seeds", f"seeds_dir: {REPO.parent / 'shared' / 'seeds'}"
+        ),
+        encoding="utf-8",
+    )
     return dest
 
 
 def make_course(tmp: Path, bank_dir: Path, name: str = "course") -> Path:
     """A fresh nbgrader course at ``tmp/name`` made by ``clientcraft nbgrader-course``."""
     course = tmp / name
-    run_clientcraft("nbgrader-course", str(course), "--bank", str(Path(bank_dir).resolve()), cwd=tmp)
+    run_clientcraft(
+        "nbgrader-course", str(course), "--bank", str(Path(bank_dir).resolve()), cwd=tmp
+    )
     return course
 
 
@@ -154,7 +182,7 @@ def questions(course: Path, assignment: str) -> dict[str, tuple[str, str]]:
             found[tag["question"]] = (tag["scenario"], "")
     check = next(c for c in nb["cells"] if c["metadata"]["nbgrader"]["grade_id"] == "check-answers")
     source = "".join(check["source"])
-    letters = ast.literal_eval(source[source.index("{"):source.index("}") + 1])
+    letters = ast.literal_eval(source[source.index("{") : source.index("}") + 1])
     return {q: (scenario, letters[q]) for q, (scenario, _) in found.items()}
 
 
@@ -162,8 +190,9 @@ def submission_path(course: Path, student: str, assignment: str) -> Path:
     return course / "submitted" / student / assignment / f"{assignment}.ipynb"
 
 
-def submit(course: Path, student: str, assignment: str, answers: Answers,
-           timestamp: str = TIMESTAMP) -> Path:
+def submit(
+    course: Path, student: str, assignment: str, answers: Answers, timestamp: str = TIMESTAMP
+) -> Path:
     """Lay out one learner's submission as ``nbgrader collect`` does: the released notebook with each
     answer cell set to ``qNN = <literal>`` (questions left out stay as released), plus timestamp.txt."""
     nb = json.loads(release(course, assignment).read_text(encoding="utf-8"))
@@ -185,21 +214,23 @@ def random_answers(rng: random.Random, letters_by_question: Mapping[str, str]) -
     answers: dict[str, str] = {}
     for question, letters in letters_by_question.items():
         roll = rng.random()
-        if style < 0.08:          # handed in without answering
+        if style < 0.08:  # handed in without answering
             continue
         if roll < 0.72:
             letter = rng.choice(letters)
-            answers[question] = json.dumps(rng.choice([letter, letter.lower(), f" {letter} ",
-                                                       f"{letter.lower()}  "]))
+            answers[question] = json.dumps(
+                rng.choice([letter, letter.lower(), f" {letter} ", f"{letter.lower()}  "])
+            )
         elif roll < 0.85:
-            continue              # left blank (None as released)
+            continue  # left blank (None as released)
         else:
             answers[question] = rng.choice(INVALID)
     return answers
 
 
-def simulate_cohort(course: Path, assignment: str, n: int, seed: int,
-                    prefix: str = "learner") -> dict[str, dict[str, str]]:
+def simulate_cohort(
+    course: Path, assignment: str, n: int, seed: int, prefix: str = "learner"
+) -> dict[str, dict[str, str]]:
     """Release ``assignment`` if needed, register ``n`` learners and submit seeded random answers for
     each (valid, blank, partial and invalid). Returns ``{student: {question: answer_literal}}``."""
     rng = random.Random(seed)
@@ -223,8 +254,9 @@ def literal_letter(literal: str) -> str | None:
     return value.strip().upper() if isinstance(value, str) else None
 
 
-def expected_scores(course: Path, bank: Bank, assignment: str,
-                    cohort: Mapping[str, Answers]) -> dict[str, float]:
+def expected_scores(
+    course: Path, bank: Bank, assignment: str, cohort: Mapping[str, Answers]
+) -> dict[str, float]:
     """Each learner's score computed from the bank alone: the sum of the credits of chosen options."""
     scenarios = {q: bank.scenario(s) for q, (s, _) in questions(course, assignment).items()}
     scores = {}
@@ -242,5 +274,8 @@ def expected_scores(course: Path, bank: Bank, assignment: str,
 def exported_scores(course: Path, assignment: str) -> dict[str, float]:
     """Scores per student of ``assignment`` from ``nbgrader export``'s grades.csv."""
     with (course / "grades.csv").open(encoding="utf-8") as handle:
-        return {row["student_id"]: round(float(row["score"]), 4) for row in csv.DictReader(handle)
-                if row["assignment"] == assignment and row["timestamp"]}
+        return {
+            row["student_id"]: round(float(row["score"]), 4)
+            for row in csv.DictReader(handle)
+            if row["assignment"] == assignment and row["timestamp"]
+        }

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from clientcraft.bank import BankError, load_bank
-
 from conftest import REPO, SEEDS
 
 GOOD = """\
@@ -49,7 +48,8 @@ def empty_bank(tmp_path: Path) -> Path:
         shutil.copy(REPO / "exercises" / name, dest / name)
     sources = (REPO / "exercises" / "sources.yml").read_text(encoding="utf-8")
     (dest / "sources.yml").write_text(
-        sources.replace("seeds_dir: ../../shared/seeds", f"seeds_dir: {SEEDS}"), encoding="utf-8")
+        sources.replace("seeds_dir: ../../shared/seeds", f"seeds_dir: {SEEDS}"), encoding="utf-8"
+    )
     return dest
 
 
@@ -82,34 +82,90 @@ def test_good_scenario_loads(empty_bank: Path) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "fragment", "message"),
     [
-        ("      feedback: Repeated", "      feedbak: Repeated", "feedbak:",
-         "trust-sample: unknown field 'feedbak' (did you mean 'feedback'?)"),
-        ("  topic: trust", "  topic: trusst", "topic: trusst",
-         "trust-sample: unknown topic 'trusst' (declare it in topics.yml"),
-        ("  pool: practice", "  pool: homework", "pool: homework",
-         "trust-sample: unknown pool 'homework' (use 'practice' or 'assessment')"),
-        ("      credit: 0.5", "      credit: 1.5", "credit: 1.5",
-         "trust-sample: option B: credit 1.5 is outside [0, 1]"),
-        ("      credit: 0\n", "      credit: -0.25\n", "credit: -0.25",
-         "trust-sample: option C: credit -0.25 is outside [0, 1]"),
-        ("      credit: 0.5", "      credit: high", "credit: high",
-         "trust-sample: option B: credit must be a number from 0 to 1, not str 'high'"),
-        ("    - key: B", "    - key: C", "- key: C",
-         "trust-sample: option 2 has key 'C'; keys must run A, B, C... in order (use 'B')"),
-        ("      text: Deliver a little less this time.", "      text: '  '", "text: '  '",
-         "trust-sample: 'text' is empty (write the text)"),
-        ("      feedback: Getting personal compromises trust.", "      feedback: ''", "feedback: ''",
-         "trust-sample: 'feedback' is empty (write the feedback)"),
-        ("    article: 000_97ec9dda253dc4af.txt", "    article: 009_missing.txt", "009_missing",
-         "trust-sample: unknown source article '009_missing.txt'"),
-        ("    section: Building client trust", "    section: Chapter 9", "Chapter 9",
-         "trust-sample: article 000_97ec9dda253dc4af.txt has no section 'Chapter 9'"),
-        ("  claims: [trust-earned-then-kept]", "  claims: [trust-earned-then-kpt]", "claims:",
-         "trust-sample: unknown claim 'trust-earned-then-kpt' (did you mean 'trust-earned-then-kept'?)"),
-        ("- id: trust-sample", "- id: Trust_Sample", "id: Trust_Sample",
-         "Trust_Sample: id 'Trust_Sample' must be kebab-case"),
-        ("  question: What do you do?", "  question: [a, b]", "question: [a, b]",
-         "trust-sample: 'question' must be text, not a list"),
+        (
+            "      feedback: Repeated",
+            "      feedbak: Repeated",
+            "feedbak:",
+            "trust-sample: unknown field 'feedbak' (did you mean 'feedback'?)",
+        ),
+        (
+            "  topic: trust",
+            "  topic: trusst",
+            "topic: trusst",
+            "trust-sample: unknown topic 'trusst' (declare it in topics.yml",
+        ),
+        (
+            "  pool: practice",
+            "  pool: homework",
+            "pool: homework",
+            "trust-sample: unknown pool 'homework' (use 'practice' or 'assessment')",
+        ),
+        (
+            "      credit: 0.5",
+            "      credit: 1.5",
+            "credit: 1.5",
+            "trust-sample: option B: credit 1.5 is outside [0, 1]",
+        ),
+        (
+            "      credit: 0\n",
+            "      credit: -0.25\n",
+            "credit: -0.25",
+            "trust-sample: option C: credit -0.25 is outside [0, 1]",
+        ),
+        (
+            "      credit: 0.5",
+            "      credit: high",
+            "credit: high",
+            "trust-sample: option B: credit must be a number from 0 to 1, not str 'high'",
+        ),
+        (
+            "    - key: B",
+            "    - key: C",
+            "- key: C",
+            "trust-sample: option 2 has key 'C'; keys must run A, B, C... in order (use 'B')",
+        ),
+        (
+            "      text: Deliver a little less this time.",
+            "      text: '  '",
+            "text: '  '",
+            "trust-sample: 'text' is empty (write the text)",
+        ),
+        (
+            "      feedback: Getting personal compromises trust.",
+            "      feedback: ''",
+            "feedback: ''",
+            "trust-sample: 'feedback' is empty (write the feedback)",
+        ),
+        (
+            "    article: 000_97ec9dda253dc4af.txt",
+            "    article: 009_missing.txt",
+            "009_missing",
+            "trust-sample: unknown source article '009_missing.txt'",
+        ),
+        (
+            "    section: Building client trust",
+            "    section: Chapter 9",
+            "Chapter 9",
+            "trust-sample: article 000_97ec9dda253dc4af.txt has no section 'Chapter 9'",
+        ),
+        (
+            "  claims: [trust-earned-then-kept]",
+            "  claims: [trust-earned-then-kpt]",
+            "claims:",
+            "trust-sample: unknown claim 'trust-earned-then-kpt' (did you mean 'trust-earned-then-kept'?)",
+        ),
+        (
+            "- id: trust-sample",
+            "- id: Trust_Sample",
+            "id: Trust_Sample",
+            "Trust_Sample: id 'Trust_Sample' must be kebab-case",
+        ),
+        (
+            "  question: What do you do?",
+            "  question: [a, b]",
+            "question: [a, b]",
+            "trust-sample: 'question' must be text, not a list",
+        ),
     ],
 )
 def test_rule_reports_file_line_and_message(
@@ -125,12 +181,16 @@ def test_rule_reports_file_line_and_message(
 def test_exactly_one_best_option(empty_bank: Path) -> None:
     text = GOOD.replace("credit: 0.5", "credit: 1")
     path, problems = problems_for(empty_bank, text)
-    assert f"{path}:{line_of(text, 'options:')}: trust-sample: 2 options have credit 1 (A, B); " \
-           "exactly one must be the best" in problems
+    assert (
+        f"{path}:{line_of(text, 'options:')}: trust-sample: 2 options have credit 1 (A, B); "
+        "exactly one must be the best" in problems
+    )
     text = GOOD.replace("credit: 1\n", "credit: 0.75\n")
     path, problems = problems_for(empty_bank, text)
-    assert f"{path}:{line_of(text, 'options:')}: trust-sample: 0 options have credit 1 (none); " \
-           "exactly one must be the best" in problems
+    assert (
+        f"{path}:{line_of(text, 'options:')}: trust-sample: 0 options have credit 1 (none); "
+        "exactly one must be the best" in problems
+    )
 
 
 def test_option_count_between_two_and_five(empty_bank: Path) -> None:
@@ -138,8 +198,10 @@ def test_option_count_between_two_and_five(empty_bank: Path) -> None:
     end = GOOD.index("  takeaway:")
     one_option = GOOD[:start] + GOOD[end:]
     path, problems = problems_for(empty_bank, one_option)
-    assert f"{path}:{line_of(one_option, 'options:')}: trust-sample: has 1 options; give 2 to 5" \
+    assert (
+        f"{path}:{line_of(one_option, 'options:')}: trust-sample: has 1 options; give 2 to 5"
         in problems
+    )
 
 
 def test_missing_field(empty_bank: Path) -> None:
@@ -151,8 +213,10 @@ def test_missing_field(empty_bank: Path) -> None:
 def test_duplicate_id_across_files(empty_bank: Path) -> None:
     (empty_bank / "a-first.yml").write_text(GOOD, encoding="utf-8")
     path, problems = problems_for(empty_bank, GOOD, name="b-second.yml")
-    assert problems == [f"{path}:1: trust-sample: duplicate scenario id (first at "
-                        f"{empty_bank / 'a-first.yml'}:1; ids must be unique across the bank)"]
+    assert problems == [
+        f"{path}:1: trust-sample: duplicate scenario id (first at "
+        f"{empty_bank / 'a-first.yml'}:1; ids must be unique across the bank)"
+    ]
 
 
 def test_yaml_syntax_error(empty_bank: Path) -> None:
@@ -166,22 +230,28 @@ def test_yaml_syntax_error(empty_bank: Path) -> None:
 
 
 def test_duplicate_key(empty_bank: Path) -> None:
-    text = GOOD.replace("  question: What do you do?",
-                        "  question: What do you do?\n  question: And then?")
+    text = GOOD.replace(
+        "  question: What do you do?", "  question: What do you do?\n  question: And then?"
+    )
     path, problems = problems_for(empty_bank, text)
-    assert problems == [f"{path}:{line_of(text, 'question: And then?')}: duplicate key 'question' "
-                        f"(first at line {line_of(text, 'question: What')}; keep one of them)"]
+    assert problems == [
+        f"{path}:{line_of(text, 'question: And then?')}: duplicate key 'question' "
+        f"(first at line {line_of(text, 'question: What')}; keep one of them)"
+    ]
 
 
 def test_file_must_be_a_list(empty_bank: Path) -> None:
     path, problems = problems_for(empty_bank, "id: trust-sample\ntopic: trust\n")
-    assert problems == [f"{path}:1: the file must be a YAML list of scenarios (start each with '- ')"]
+    assert problems == [
+        f"{path}:1: the file must be a YAML list of scenarios (start each with '- ')"
+    ]
 
 
 def test_seed_file_must_exist(empty_bank: Path, tmp_path: Path) -> None:
     sources = empty_bank / "sources.yml"
-    text = sources.read_text(encoding="utf-8").replace(f"seeds_dir: {SEEDS}",
-                                                       f"seeds_dir: {tmp_path}")
+    text = sources.read_text(encoding="utf-8").replace(
+        f"seeds_dir: {SEEDS}", f"seeds_dir: {tmp_path}"
+    )
     sources.write_text(text, encoding="utf-8")
     (tmp_path / "000_97ec9dda253dc4af.txt").write_text("x", encoding="utf-8")
     (tmp_path / "001_30ac93c0b7e37939.txt").write_text("x", encoding="utf-8")
@@ -190,18 +260,22 @@ def test_seed_file_must_exist(empty_bank: Path, tmp_path: Path) -> None:
     line = line_of(text, "file: 002_f1f57ada63c228c5.txt")
     assert caught.value.problems == [
         f"{sources}:{line}: article 002_f1f57ada63c228c5.txt: seed file '002_f1f57ada63c228c5.txt' is "
-        f"not in {tmp_path} (fix the file name)"]
+        f"not in {tmp_path} (fix the file name)"
+    ]
 
 
 def test_claims_must_name_a_known_section(empty_bank: Path) -> None:
     claims = empty_bank / "claims.yml"
-    text = claims.read_text(encoding="utf-8").replace("section: The bottom line", "section: Epilogue", 1)
+    text = claims.read_text(encoding="utf-8").replace(
+        "section: The bottom line", "section: Epilogue", 1
+    )
     claims.write_text(text, encoding="utf-8")
     with pytest.raises(BankError) as caught:
         load_bank(empty_bank)
     assert caught.value.problems[0].startswith(
         f"{claims}:{line_of(text, 'section: Epilogue')}: distance-professionalism-is-distance: "
-        "article 000_97ec9dda253dc4af.txt has no section 'Epilogue'")
+        "article 000_97ec9dda253dc4af.txt has no section 'Epilogue'"
+    )
 
 
 def test_unexercised_claims_are_warnings(empty_bank: Path) -> None:
@@ -210,15 +284,21 @@ def test_unexercised_claims_are_warnings(empty_bank: Path) -> None:
     unexercised = {c.id for c in bank.unexercised_claims()}
     assert "trust-earned-then-kept" not in unexercised
     assert "distance-formal-address" in unexercised
-    assert any(w.endswith("distance-formal-address: no scenario exercises this claim "
-                          "(list it in a scenario's 'claims')") for w in bank.warnings)
+    assert any(
+        w.endswith(
+            "distance-formal-address: no scenario exercises this claim "
+            "(list it in a scenario's 'claims')"
+        )
+        for w in bank.warnings
+    )
 
 
 def test_missing_bank_folder(tmp_path: Path) -> None:
     with pytest.raises(BankError) as caught:
         load_bank(tmp_path / "nope")
-    assert caught.value.problems == [f"{tmp_path / 'nope'}: not a folder (give the bank folder, "
-                                     "e.g. --bank exercises)"]
+    assert caught.value.problems == [
+        f"{tmp_path / 'nope'}: not a folder (give the bank folder, e.g. --bank exercises)"
+    ]
 
 
 def test_problems_are_all_collected(empty_bank: Path) -> None:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import functools
 import threading
+from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Iterator
 from urllib.parse import urlparse
 
 import pytest
@@ -24,13 +24,20 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 REPO = Path(__file__).resolve().parents[1]
 AXE = REPO / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = REPO / "artifacts" / "screenshots"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 MODULE = "modules/trust.html"
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: object) -> None:
         """Keep the test output free of one line per request."""
 
 
@@ -60,7 +67,9 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
-def _offline_context(browser: Browser, site: str, **options: object) -> tuple[BrowserContext, list[str]]:
+def _offline_context(
+    browser: Browser, site: str, **options: object
+) -> tuple[BrowserContext, list[str]]:
     """A context that refuses (and records) every request to a host other than the test server."""
     context = browser.new_context(**options)
     local = urlparse(site).netloc
@@ -112,13 +121,17 @@ def test_clicking_an_option_shows_its_feedback(page: Page, site: str, bank: Bank
     shown = panel.locator(f'.cc-feedback[data-key="{best.key}"]')
     expect(shown).to_be_visible()
     expect(shown).to_contain_text("Full credit: 100 %")
-    expect(group.locator(f'button[data-key="{best.key}"]')).to_have_attribute("aria-pressed", "true")
+    expect(group.locator(f'button[data-key="{best.key}"]')).to_have_attribute(
+        "aria-pressed", "true"
+    )
     expect(exercise.locator(".cc-takeaway")).to_be_visible()
 
     group.locator(f'button[data-key="{other.key}"]').click()
     expect(panel.locator(f'.cc-feedback[data-key="{other.key}"]')).to_be_visible()
     expect(shown).to_be_hidden()
-    expect(group.locator(f'button[data-key="{best.key}"]')).to_have_attribute("aria-pressed", "false")
+    expect(group.locator(f'button[data-key="{best.key}"]')).to_have_attribute(
+        "aria-pressed", "false"
+    )
 
 
 def test_keyboard_only(page: Page, site: str, bank: Bank) -> None:
@@ -126,8 +139,10 @@ def test_keyboard_only(page: Page, site: str, bank: Bank) -> None:
     first_key = scenario.options[0].key
     for _ in range(200):
         page.keyboard.press("Tab")
-        focused = page.evaluate("document.activeElement.closest('[data-scenario-id]')"
-                                " && document.activeElement.dataset.key || null")
+        focused = page.evaluate(
+            "document.activeElement.closest('[data-scenario-id]')"
+            " && document.activeElement.dataset.key || null"
+        )
         if focused:
             break
     assert focused == first_key, "Tab reaches the first option of the first exercise"
@@ -146,11 +161,14 @@ def test_keyboard_only(page: Page, site: str, bank: Bank) -> None:
     retry.focus()
     page.keyboard.press("Enter")
     expect(panel.locator(".cc-feedback").first).to_be_hidden()
-    assert page.evaluate("document.activeElement.dataset.key") == first_key, \
+    assert page.evaluate("document.activeElement.dataset.key") == first_key, (
         "trying again puts focus back on the first option"
+    )
 
 
-def test_without_javascript_details_show_the_feedback(browser: Browser, site: str, bank: Bank) -> None:
+def test_without_javascript_details_show_the_feedback(
+    browser: Browser, site: str, bank: Bank
+) -> None:
     context, remote = _offline_context(browser, site, java_script_enabled=False)
     page = context.new_page()
     exercise, scenario = _first_exercise(page, site, bank)
@@ -171,13 +189,17 @@ def test_without_javascript_details_show_the_feedback(browser: Browser, site: st
 def _serious_axe_violations(page: Page) -> list[str]:
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [f"{v['id']} ({v['impact']}): {v['help']} -> "
-            + "; ".join(n["target"][0] for n in v["nodes"][:5])
-            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} -> "
+        + "; ".join(n["target"][0] for n in v["nodes"][:5])
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
-@pytest.mark.parametrize(("path", "mode"), [("intro.html", "light"), (MODULE, "light"),
-                                            (MODULE, "dark")])
+@pytest.mark.parametrize(
+    ("path", "mode"), [("intro.html", "light"), (MODULE, "light"), (MODULE, "dark")]
+)
 def test_no_serious_accessibility_violations(page: Page, site: str, path: str, mode: str) -> None:
     assert AXE.is_file(), "run: npm ci --prefix tests/browser"
     page.add_init_script(f"localStorage.setItem('mode', '{mode}')")
@@ -199,15 +221,22 @@ def test_screenshots_of_a_module_page(browser: Browser, site: str, bank: Bank) -
         exercise, scenario = _first_exercise(page, site, bank)
         page.screenshot(path=str(SCREENSHOTS / f"trust-{width}-top.png"))
         exercise.locator(f'button[data-key="{scenario.options[-1].key}"]').click()
-        box = exercise.evaluate("e => { const r = e.getBoundingClientRect();"
-                                " return {x: r.left + scrollX, y: r.top + scrollY,"
-                                " width: r.width, height: r.height}; }")
+        box = exercise.evaluate(
+            "e => { const r = e.getBoundingClientRect();"
+            " return {x: r.left + scrollX, y: r.top + scrollY,"
+            " width: r.width, height: r.height}; }"
+        )
         page.evaluate("window.scrollTo(0, 0)")  # keeps the sticky header off the exercise
         margin = 16
-        clip = {"x": max(box["x"] - margin, 0), "y": max(box["y"] - margin, 0),
-                "width": min(box["width"] + 2 * margin, width), "height": box["height"] + 2 * margin}
-        page.screenshot(path=str(SCREENSHOTS / f"trust-{width}-exercise.png"), full_page=True,
-                        clip=clip)
+        clip = {
+            "x": max(box["x"] - margin, 0),
+            "y": max(box["y"] - margin, 0),
+            "width": min(box["width"] + 2 * margin, width),
+            "height": box["height"] + 2 * margin,
+        }
+        page.screenshot(
+            path=str(SCREENSHOTS / f"trust-{width}-exercise.png"), full_page=True, clip=clip
+        )
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         context.close()
         assert not remote

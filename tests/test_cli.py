@@ -24,9 +24,11 @@ def test_validate_shipped_bank_shows_counts(repo_root: Path, bank: Bank) -> None
     assert lines[0].split() == ["topic", "practice", "assessment", "total"]
     for topic in bank.topics:
         row = next(line.split() for line in lines if line.split()[0] == topic.id)
-        assert row[1:] == [str(len(bank.pool("practice", topic.id))),
-                           str(len(bank.pool("assessment", topic.id))),
-                           str(len([s for s in bank.scenarios if s.topic == topic.id]))]
+        assert row[1:] == [
+            str(len(bank.pool("practice", topic.id))),
+            str(len(bank.pool("assessment", topic.id))),
+            str(len([s for s in bank.scenarios if s.topic == topic.id])),
+        ]
     assert lines[-2].split()[-1] == str(len(bank.scenarios))
 
 
@@ -64,9 +66,12 @@ def test_validate_finds_bank_from_a_subfolder(repo_root: Path, tmp_path: Path) -
     shutil.copytree(repo_root / "exercises", tmp_path / "exercises")
     (tmp_path / "deep" / "er").mkdir(parents=True)
     sources = tmp_path / "exercises" / "sources.yml"
-    sources.write_text(sources.read_text(encoding="utf-8").replace(
-        "seeds_dir: ../../shared/seeds", f"seeds_dir: {repo_root.parent / 'shared' / 'seeds'}"),
-        encoding="utf-8")
+    sources.write_text(
+        sources.read_text(encoding="utf-8").replace(
+            "seeds_dir: ../../shared/seeds", f"seeds_dir: {repo_root.parent / 'shared' / 'seeds'}"
+        ),
+        encoding="utf-8",
+    )
     result = run("validate", "--json", cwd=tmp_path / "deep" / "er")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["total"] > 0

@@ -22,7 +22,9 @@ def test_bank_size(bank: Bank) -> None:
             assert len(assessment) >= 3, topic.id
         else:
             assert len(practice) + len(assessment) >= 3, topic.id
-            assert practice and assessment, f"{topic.id} needs both a practice and an assessment pool"
+            assert practice and assessment, (
+                f"{topic.id} needs both a practice and an assessment pool"
+            )
 
 
 def test_named_topics_declared(bank: Bank) -> None:
@@ -47,7 +49,10 @@ def test_option_quality(bank: Bank) -> None:
         assert 3 <= len(scenario.options) <= 4, scenario.id
         for option in scenario.options:
             assert "of the above" not in option.text.lower(), scenario.id
-    assert sum(any(0 < o.credit < 1 for o in s.options) for s in bank.scenarios) >= len(bank.scenarios) * 0.8
+    assert (
+        sum(any(0 < o.credit < 1 for o in s.options) for s in bank.scenarios)
+        >= len(bank.scenarios) * 0.8
+    )
     positions = Counter(s.best.key for s in bank.scenarios)
     assert len(positions) >= 3
     assert max(positions.values()) <= len(bank.scenarios) * 0.45, positions
@@ -55,23 +60,36 @@ def test_option_quality(bank: Bank) -> None:
 
 def test_pools_are_distinct_situations(bank: Bank) -> None:
     """No assessment scenario reuses a practice scenario's situation or option text."""
-    practice_text = {t for s in bank.pool("practice") for t in (s.situation, *(o.text for o in s.options))}
+    practice_text = {
+        t for s in bank.pool("practice") for t in (s.situation, *(o.text for o in s.options))
+    }
     for scenario in bank.pool("assessment"):
         for text in (scenario.situation, *(o.text for o in scenario.options)):
             assert text not in practice_text, scenario.id
 
 
-@pytest.mark.parametrize("topic", ["trust", "professional-distance", "mutual-commitment",
-                                   "firing-clients", "expectations", "real-needs", "equal-footing",
-                                   "composure"])
+@pytest.mark.parametrize(
+    "topic",
+    [
+        "trust",
+        "professional-distance",
+        "mutual-commitment",
+        "firing-clients",
+        "expectations",
+        "real-needs",
+        "equal-footing",
+        "composure",
+    ],
+)
 def test_module_names_its_sources(repo_root: Path, bank: Bank, topic: str) -> None:
     """Each module page exists, names an article and one of its section labels, and plays its scenarios."""
     page = (repo_root / "book" / "modules" / f"{topic}.md").read_text(encoding="utf-8")
     assert re.search(rf"```{{scenarios}}\s+{topic}\s*\n", page), "module lacks its practice block"
     named = [a for a in bank.articles if a.file in page or a.english_title in page]
     assert named, "module names no source article"
-    assert any(s.english in page or s.heading in page for a in named for s in a.sections), \
+    assert any(s.english in page or s.heading in page for a in named for s in a.sections), (
         "module names no section of its articles"
+    )
 
 
 def test_toc_lists_modules_and_guide(repo_root: Path, bank: Bank) -> None:

@@ -14,10 +14,17 @@ from nbconvert.exporters import NotebookExporter
 from nbgrader.api import Gradebook
 
 from clientcraft.bank import load_bank
-from clientcraft.gradebook_writes import SaveGradesOnce, OverwriteCellsOnce, run_gradebook
+from clientcraft.gradebook_writes import OverwriteCellsOnce, SaveGradesOnce, run_gradebook
 from clientcraft.render.nbgrader import CONFIG_NAME, SAME_AS_STOCK, update_course
 from nbgrader_cohort import (
-    REPO, add_students, make_course, questions, release, run_nbgrader, simulate_cohort, submission_path,
+    REPO,
+    add_students,
+    make_course,
+    questions,
+    release,
+    run_nbgrader,
+    simulate_cohort,
+    submission_path,
     submit,
 )
 
@@ -27,7 +34,9 @@ LATE = "2026-01-21 09:30:00.000000 UTC"
 
 
 def cell(nb: dict, grade_id: str) -> dict:
-    return next(c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == grade_id)
+    return next(
+        c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == grade_id
+    )
 
 
 def tamper(path: Path) -> None:
@@ -54,9 +63,12 @@ def rows(course: Path, students: list[str]) -> dict[str, tuple]:
         for student in students:
             nb = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, student)
             found[student] = (
-                sorted((g.name, g.auto_score, g.manual_score, g.needs_manual_grade) for g in nb.grades),
+                sorted(
+                    (g.name, g.auto_score, g.manual_score, g.needs_manual_grade) for g in nb.grades
+                ),
                 sorted((c.name, c.auto_comment, c.manual_comment) for c in nb.comments),
-                nb.late_submission_penalty)
+                nb.late_submission_penalty,
+            )
     return found
 
 
@@ -83,8 +95,10 @@ def courses(tmp_path_factory) -> tuple[Path, Path, list[str]]:
     submit(ours, "untouched", ASSIGNMENT, {})
     tamper(submit(ours, "tampered", ASSIGNMENT, {"q06": '"A"', "q07": '"B"'}))
     bank = load_bank(REPO / "exercises")
-    best = {question: f'"{bank.scenario(scenario).best.key}"'
-            for question, (scenario, _) in questions(ours, ASSIGNMENT).items()}
+    best = {
+        question: f'"{bank.scenario(scenario).best.key}"'
+        for question, (scenario, _) in questions(ours, ASSIGNMENT).items()
+    }
     submit(ours, "late", ASSIGNMENT, best, timestamp=LATE)
     students += ["untouched", "tampered", "late"]
     stock = tmp / "stock"
@@ -107,15 +121,15 @@ def test_gradebook_rows_equal_stock(courses):
     mine = rows(ours, students)
     assert mine == rows(stock, students)
     scores = {score for grades, *_ in mine.values() for _, score, _, _ in grades}
-    assert {0.0, 1.0} <= scores                       # real scores were saved, not just defaults
+    assert {0.0, 1.0} <= scores  # real scores were saved, not just defaults
     (manual,) = [g for g in mine[students[0]][0] if g[0] == "q02"]
-    assert manual[2:] == (0.5, True)                  # a grader's score: flagged for review
+    assert manual[2:] == (0.5, True)  # a grader's score: flagged for review
     untouched = mine["untouched"][1]
     assert untouched and all(comment == "No response." for _, comment, _ in untouched)
     answered = dict((name, comment) for name, comment, _ in mine["tampered"][1])
     assert answered["answer-q06"] is None and answered["answer-q01"] == "No response."
     late_score = sum(score or 0 for _, score, _, _ in mine["late"][0])
-    assert late_score == 16 and mine["late"][2] == late_score   # "zero": the penalty is the score
+    assert late_score == 16 and mine["late"][2] == late_score  # "zero": the penalty is the score
     assert {penalty for student, (_, _, penalty) in mine.items() if student != "late"} == {None}
 
 
@@ -123,15 +137,34 @@ def test_gradebook_rows_equal_stock(courses):
 def test_autograded_notebooks_equal_stock(courses):
     ours, stock, students = courses
     for student in students:
-        mine = submission_path(ours, student, ASSIGNMENT).parents[3] / "autograded" / student / ASSIGNMENT
-        theirs = submission_path(stock, student, ASSIGNMENT).parents[3] / "autograded" / student / ASSIGNMENT
-        assert (mine / f"{ASSIGNMENT}.ipynb").read_bytes() == (theirs / f"{ASSIGNMENT}.ipynb").read_bytes()
-    tampered = json.loads((ours / "autograded" / "tampered" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
-                          .read_text(encoding="utf-8"))
+        mine = (
+            submission_path(ours, student, ASSIGNMENT).parents[3]
+            / "autograded"
+            / student
+            / ASSIGNMENT
+        )
+        theirs = (
+            submission_path(stock, student, ASSIGNMENT).parents[3]
+            / "autograded"
+            / student
+            / ASSIGNMENT
+        )
+        assert (mine / f"{ASSIGNMENT}.ipynb").read_bytes() == (
+            theirs / f"{ASSIGNMENT}.ipynb"
+        ).read_bytes()
+    tampered = json.loads(
+        (ours / "autograded" / "tampered" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text(
+            encoding="utf-8"
+        )
+    )
     released = json.loads(release(ours, ASSIGNMENT).read_text(encoding="utf-8"))
     assert cell(tampered, "q02")["metadata"]["nbgrader"]["points"] == 1
     assert cell(tampered, "answer-q03")["cell_type"] == "code"
-    assert cell(tampered, "q01")["source"] == cell(released, "q01")["source"] != 'q01 = "A"\nassert True'
+    assert (
+        cell(tampered, "q01")["source"]
+        == cell(released, "q01")["source"]
+        != 'q01 = "A"\nassert True'
+    )
     assert tampered["metadata"]["kernelspec"] == released["metadata"]["kernelspec"]
 
 
@@ -146,11 +179,14 @@ def test_a_hand_edited_config_with_the_stock_steps_needs_nothing_added(tmp_path,
     assert update_course(course, bank).notes == []
     assert config.read_text(encoding="utf-8") == text
     # Some steps stock, some ours: e.g. a config edited from an older clientcraft's.
-    mixed = text.replace("nbgrader.preprocessors.SaveAutoGrades",
-                         "clientcraft.gradebook_writes.SaveGradesOnce")
+    mixed = text.replace(
+        "nbgrader.preprocessors.SaveAutoGrades", "clientcraft.gradebook_writes.SaveGradesOnce"
+    )
     config.write_text(mixed, encoding="utf-8")
     assert update_course(course, bank).notes == []
-    config.write_text(mixed.replace('"clientcraft.gradebook_writes.SaveGradesOnce",', ""), encoding="utf-8")
+    config.write_text(
+        mixed.replace('"clientcraft.gradebook_writes.SaveGradesOnce",', ""), encoding="utf-8"
+    )
     (note,) = update_course(course, bank).notes
     assert '"clientcraft.gradebook_writes.SaveGradesOnce"' in note
 

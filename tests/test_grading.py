@@ -13,50 +13,65 @@ import pytest
 from nbgrader.utils import determine_grade
 
 from clientcraft.grading import (
-    Choice, GradeChoices, answer_line, key_source, parse_choice, read_key, split_key,
+    Choice,
+    GradeChoices,
+    answer_line,
+    key_source,
+    parse_choice,
+    read_key,
+    split_key,
 )
 from clientcraft.render.nbgrader import answer_key, assessment_notebook, course_assignments
 
 KEYS = ("A", "B", "C", "D")
 
 
-@pytest.mark.parametrize("source, expected", [
-    ('q01 = "B"', "B"),
-    ("q01 = 'c'", "C"),
-    ('q01 = " b "', "B"),
-    ('q01 = "D"  # my choice', "D"),
-    ('# thinking...\nq01 = "A"\n', "A"),
-    ('q01 = ("A")', "A"),
-])
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        ('q01 = "B"', "B"),
+        ("q01 = 'c'", "C"),
+        ('q01 = " b "', "B"),
+        ('q01 = "D"  # my choice', "D"),
+        ('# thinking...\nq01 = "A"\n', "A"),
+        ('q01 = ("A")', "A"),
+    ],
+)
 def test_parse_choice_accepts_a_single_letter_literal(source, expected):
     assert parse_choice(source, "q01", KEYS) == Choice(expected)
 
 
-@pytest.mark.parametrize("source, why", [
-    (answer_line("q01"), "still None"),
-    ("", "empty"),
-    ('q01 = "E"', "not one of the options"),
-    ('q01 = ""', "not one of the options"),
-    ('q01 = "AB"', "not one of the options"),
-    ("q01 = 2", "not a letter in quotes"),
-    ('q01 = ["A"]', "not a letter in quotes"),
-    ('q01 = b"A"', "not a letter in quotes"),
-    ('q01 = f"A"', "not a letter in quotes"),
-    ('q01 = str("A")', "not a letter in quotes"),
-    ('q01 = "A" if True else "B"', "not a letter in quotes"),
-    ('q01 = open("gradebook.db").read()', "not a letter in quotes"),
-    ('q01 = type("AlwaysEqual", (), {"__eq__": lambda s, o: True})()', "not a letter in quotes"),
-    ('q01 = "A"\nq01 = "B"', "more than one statement"),
-    ('q01 = "A"; import os', "more than one statement"),
-    ('q01 = q02 = "A"', "not a plain assignment"),
-    ('q01: str = "A"', "not a plain assignment"),
-    ('while True:\n    pass', "not a plain assignment"),
-    ('q02 = "A"', "assigns q02, not q01"),
-    ('q01 = "A', "not valid Python"),
-    ('q01 = "\x00"', "not"),
-    ("q01 = " + "(" * 200_000 + '"A"' + ")" * 200_000, "too long"),
-    ("q01 = " + "-" * 1500 + "1", "not a letter in quotes"),
-])
+@pytest.mark.parametrize(
+    "source, why",
+    [
+        (answer_line("q01"), "still None"),
+        ("", "empty"),
+        ('q01 = "E"', "not one of the options"),
+        ('q01 = ""', "not one of the options"),
+        ('q01 = "AB"', "not one of the options"),
+        ("q01 = 2", "not a letter in quotes"),
+        ('q01 = ["A"]', "not a letter in quotes"),
+        ('q01 = b"A"', "not a letter in quotes"),
+        ('q01 = f"A"', "not a letter in quotes"),
+        ('q01 = str("A")', "not a letter in quotes"),
+        ('q01 = "A" if True else "B"', "not a letter in quotes"),
+        ('q01 = open("gradebook.db").read()', "not a letter in quotes"),
+        (
+            'q01 = type("AlwaysEqual", (), {"__eq__": lambda s, o: True})()',
+            "not a letter in quotes",
+        ),
+        ('q01 = "A"\nq01 = "B"', "more than one statement"),
+        ('q01 = "A"; import os', "more than one statement"),
+        ('q01 = q02 = "A"', "not a plain assignment"),
+        ('q01: str = "A"', "not a plain assignment"),
+        ("while True:\n    pass", "not a plain assignment"),
+        ('q02 = "A"', "assigns q02, not q01"),
+        ('q01 = "A', "not valid Python"),
+        ('q01 = "\x00"', "not"),
+        ("q01 = " + "(" * 200_000 + '"A"' + ")" * 200_000, "too long"),
+        ("q01 = " + "-" * 1500 + "1", "not a letter in quotes"),
+    ],
+)
 def test_anything_else_is_no_choice_with_a_reason(source, why):
     choice = parse_choice(source, "q01", KEYS)
     assert choice.key is None
@@ -75,13 +90,16 @@ def test_key_round_trips_and_hides_in_the_test_region(bank):
     assert key.best.key == scenario.best.key
 
 
-@pytest.mark.parametrize("source", [
-    "# no key here",
-    "### BEGIN HIDDEN TESTS\nCLIENTCRAFT_KEY = __import__('os').getcwd()\n### END HIDDEN TESTS",
-    "### BEGIN HIDDEN TESTS\nOTHER = {}\n### END HIDDEN TESTS",
-    "### BEGIN HIDDEN TESTS\nCLIENTCRAFT_KEY = {'question': 'q01'}\n### END HIDDEN TESTS",
-    "### BEGIN HIDDEN TESTS\nCLIENTCRAFT_KEY = {\n",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "# no key here",
+        "### BEGIN HIDDEN TESTS\nCLIENTCRAFT_KEY = __import__('os').getcwd()\n### END HIDDEN TESTS",
+        "### BEGIN HIDDEN TESTS\nOTHER = {}\n### END HIDDEN TESTS",
+        "### BEGIN HIDDEN TESTS\nCLIENTCRAFT_KEY = {'question': 'q01'}\n### END HIDDEN TESTS",
+        "### BEGIN HIDDEN TESTS\nCLIENTCRAFT_KEY = {\n",
+    ],
+)
 def test_a_cell_without_a_well_formed_key_has_none(source):
     assert read_key(source) is None
 
@@ -102,8 +120,11 @@ def grade(nb, answers, **config):
         if grade_id.startswith("answer-") and grade_id[7:] in answers:
             cell.source = answers[grade_id[7:]]
     graded, _ = GradeChoices(**config).preprocess(nb, {})
-    scores = {c.metadata.nbgrader["grade_id"]: determine_grade(c)[0] for c in graded.cells
-              if c.metadata.nbgrader.get("grade") and not c.metadata.nbgrader.get("solution")}
+    scores = {
+        c.metadata.nbgrader["grade_id"]: determine_grade(c)[0]
+        for c in graded.cells
+        if c.metadata.nbgrader.get("grade") and not c.metadata.nbgrader.get("solution")
+    }
     return graded, scores
 
 
@@ -126,8 +147,11 @@ def test_outputs_carry_feedback_not_the_key(final):
     scenario = scenarios[0]
     partial = next((o for o in scenario.options if 0 < o.credit < 1), None)
     wrong = next(o for o in scenario.options if o.credit == 0)
-    for option, output_type in ((scenario.best, "stream"), (wrong, "error"),
-                                *([(partial, "execute_result")] if partial else [])):
+    for option, output_type in (
+        (scenario.best, "stream"),
+        (wrong, "error"),
+        *([(partial, "execute_result")] if partial else []),
+    ):
         graded, _ = grade(nb, {"q01": f'q01 = "{option.key}"'})
         test = next(c for c in graded.cells if c.metadata.nbgrader["grade_id"] == "q01")
         assert "CLIENTCRAFT_KEY" not in test.source and "HIDDEN TESTS" not in test.source
@@ -146,9 +170,12 @@ def test_reveal_best_names_the_best_option(final):
     wrong = next(o for o in scenarios[0].options if o.credit == 0)
     graded, _ = grade(nb, {"q01": f'q01 = "{wrong.key}"'}, reveal_best=True)
     test = next(c for c in graded.cells if c.metadata.nbgrader["grade_id"] == "q01")
-    assert f"The best option was {scenarios[0].best.key}. {scenarios[0].best.text}" in str(test.outputs)
-    graded, _ = grade(nb, {"q01": f'q01 = "{scenarios[0].best.key}"', "q02": "q02 = None"},
-                      reveal_best=True)
+    assert f"The best option was {scenarios[0].best.key}. {scenarios[0].best.text}" in str(
+        test.outputs
+    )
+    graded, _ = grade(
+        nb, {"q01": f'q01 = "{scenarios[0].best.key}"', "q02": "q02 = None"}, reveal_best=True
+    )
     outputs = {c.metadata.nbgrader["grade_id"]: str(c.get("outputs")) for c in graded.cells}
     assert "The best option" not in outputs["q01"]
     assert f"The best option was {scenarios[1].best.key}." in outputs["q02"]

@@ -14,17 +14,32 @@ from clientcraft import cli
 from clientcraft.bank import Bank
 from clientcraft.grading import GradeChoices
 
-ARTICLE_BY_NUMBER = {"000": "000_97ec9dda253dc4af.txt", "001": "001_30ac93c0b7e37939.txt",
-                     "002": "002_f1f57ada63c228c5.txt"}
-PLAN_HEADINGS = ("## Goals", "## Sources", "## Agenda (90 minutes)", "### 60-minute variant",
-                 "## Discussion prompts", "### Situation (read aloud to everyone)",
-                 "### Consultant brief", "### Client brief (hand to the client only)",
-                 "### Observer checklist", "## Debrief questions",
-                 "## Common misconceptions to watch for",
-                 "## Where the articles pull in different directions")
+ARTICLE_BY_NUMBER = {
+    "000": "000_97ec9dda253dc4af.txt",
+    "001": "001_30ac93c0b7e37939.txt",
+    "002": "002_f1f57ada63c228c5.txt",
+}
+PLAN_HEADINGS = (
+    "## Goals",
+    "## Sources",
+    "## Agenda (90 minutes)",
+    "### 60-minute variant",
+    "## Discussion prompts",
+    "### Situation (read aloud to everyone)",
+    "### Consultant brief",
+    "### Client brief (hand to the client only)",
+    "### Observer checklist",
+    "## Debrief questions",
+    "## Common misconceptions to watch for",
+    "## Where the articles pull in different directions",
+)
 # Agenda "Source" cells that are not article sections, and the activities they may stand for.
-NON_SECTION_SOURCES = {"per scenario", "as cited", "as cited per question",
-                       "each scenario names its own article and section"}
+NON_SECTION_SOURCES = {
+    "per scenario",
+    "as cited",
+    "as cited per question",
+    "each scenario names its own article and section",
+}
 
 
 def words(text: str) -> str:
@@ -40,7 +55,7 @@ def section_block(text: str, heading: str) -> str:
     level = heading.split(" ")[0]
     start = text.index(heading + "\n") + len(heading) + 1
     stop = re.compile(rf"^#{{1,{len(level)}}} ", re.M).search(text, start)
-    return text[start:stop.start() if stop else len(text)]
+    return text[start : stop.start() if stop else len(text)]
 
 
 def table_rows(block: str) -> list[list[str]]:
@@ -55,8 +70,16 @@ def table_rows(block: str) -> list[list[str]]:
     return rows[2:]
 
 
-TOPICS = ["trust", "professional-distance", "mutual-commitment", "firing-clients", "expectations",
-          "real-needs", "equal-footing", "composure"]
+TOPICS = [
+    "trust",
+    "professional-distance",
+    "mutual-commitment",
+    "firing-clients",
+    "expectations",
+    "real-needs",
+    "equal-footing",
+    "composure",
+]
 
 
 @pytest.mark.parametrize("topic_id", TOPICS)
@@ -72,8 +95,9 @@ def test_plan_has_title_link_and_every_part(repo_root: Path, bank: Bank, topic_i
 
 
 @pytest.mark.parametrize("topic_id", TOPICS)
-def test_plan_sources_are_real_sections_with_their_headings(repo_root: Path, bank: Bank,
-                                                            topic_id: str) -> None:
+def test_plan_sources_are_real_sections_with_their_headings(
+    repo_root: Path, bank: Bank, topic_id: str
+) -> None:
     rows = table_rows(section_block(plan(repo_root, topic_id), "## Sources"))
     assert rows
     for article_cell, english, heading, used_in in rows:
@@ -88,8 +112,9 @@ def test_plan_sources_are_real_sections_with_their_headings(repo_root: Path, ban
 def test_every_citation_names_a_real_section(repo_root: Path, bank: Bank, topic_id: str) -> None:
     """Each ``NNN § Label`` (and each further ``§ Label`` in the same citation) is a real section."""
     text = " ".join(plan(repo_root, topic_id).split())
-    labels = {num: [s.english for s in bank.article(f).sections]
-              for num, f in ARTICLE_BY_NUMBER.items()}
+    labels = {
+        num: [s.english for s in bank.article(f).sections] for num, f in ARTICLE_BY_NUMBER.items()
+    }
     citations = re.findall(r"\b(00[012]) (§ .+?)(?=\)|\||;|\n|$| and \d| \(|\. [A-Z])", text)
     assert citations
     for number, chain in citations:
@@ -99,10 +124,12 @@ def test_every_citation_names_a_real_section(repo_root: Path, bank: Bank, topic_
 
 
 @pytest.mark.parametrize("topic_id", TOPICS)
-@pytest.mark.parametrize("heading, minutes", [("## Agenda (90 minutes)", 90),
-                                              ("### 60-minute variant", 60)])
-def test_agenda_is_contiguous_and_every_activity_has_a_source(repo_root: Path, topic_id: str,
-                                                              heading: str, minutes: int) -> None:
+@pytest.mark.parametrize(
+    "heading, minutes", [("## Agenda (90 minutes)", 90), ("### 60-minute variant", 60)]
+)
+def test_agenda_is_contiguous_and_every_activity_has_a_source(
+    repo_root: Path, topic_id: str, heading: str, minutes: int
+) -> None:
     rows = table_rows(section_block(plan(repo_root, topic_id), heading))
     clock = 0
     for time, activity, source in rows:
@@ -135,20 +162,39 @@ def test_observer_checklist_ties_each_item_to_a_section(repo_root: Path, topic_i
 def test_guide_never_quotes_the_assessment_pool(repo_root: Path, bank: Bank) -> None:
     """No run of ten words from an assessment scenario appears in any facilitator page, unless
     it is shared wording of a claim or a practice scenario (which the guide may use)."""
-    pages = {p.name: words(p.read_text(encoding="utf-8"))
-             for p in (repo_root / "book" / "instructor").glob("*.md")}
-    shared = " | ".join(words(t) for t in [
-        *(c.text for c in bank.claims),
-        *(t for s in bank.pool("practice") for t in (s.situation, s.question, s.takeaway,
-                                                      *(o.text for o in s.options),
-                                                      *(o.feedback for o in s.options)))])
+    pages = {
+        p.name: words(p.read_text(encoding="utf-8"))
+        for p in (repo_root / "book" / "instructor").glob("*.md")
+    }
+    shared = " | ".join(
+        words(t)
+        for t in [
+            *(c.text for c in bank.claims),
+            *(
+                t
+                for s in bank.pool("practice")
+                for t in (
+                    s.situation,
+                    s.question,
+                    s.takeaway,
+                    *(o.text for o in s.options),
+                    *(o.feedback for o in s.options),
+                )
+            ),
+        ]
+    )
     for scenario in bank.pool("assessment"):
-        texts = [scenario.situation, scenario.question, scenario.takeaway,
-                 *(o.text for o in scenario.options), *(o.feedback for o in scenario.options)]
+        texts = [
+            scenario.situation,
+            scenario.question,
+            scenario.takeaway,
+            *(o.text for o in scenario.options),
+            *(o.feedback for o in scenario.options),
+        ]
         for text in texts:
             w = words(text).split()
             for i in range(len(w) - 9):
-                run = " ".join(w[i:i + 10])
+                run = " ".join(w[i : i + 10])
                 if run in shared:
                     continue
                 leaks = [name for name, page in pages.items() if run in page]
@@ -160,8 +206,9 @@ def test_assessment_guide_matches_the_cli_and_the_grader(repo_root: Path) -> Non
     text = (repo_root / "book" / "instructor" / "assessments.md").read_text(encoding="utf-8")
     parser = cli._parser()
     subparsers = next(a for a in parser._actions if a.dest == "command").choices
-    uses = re.findall(r"clientcraft ([a-z-]+)((?: [A-Z_/.a-z-]+| \[?--[a-z-]+(?: [A-Z_/.a-z-]+)?\]?)*)",
-                      text)
+    uses = re.findall(
+        r"clientcraft ([a-z-]+)((?: [A-Z_/.a-z-]+| \[?--[a-z-]+(?: [A-Z_/.a-z-]+)?\]?)*)", text
+    )
     assert {"nbgrader-course", "report", "validate"} <= {name for name, _ in uses}
     for name, rest in uses:
         assert name in subparsers, name

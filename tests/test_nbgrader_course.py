@@ -11,7 +11,10 @@ import pytest
 from clientcraft.cli import main
 from clientcraft.grading import answer_line, read_key
 from clientcraft.render.nbgrader import (
-    CONFIG_NAME, FINAL_PER_TOPIC, course_assignments, update_course,
+    CONFIG_NAME,
+    FINAL_PER_TOPIC,
+    course_assignments,
+    update_course,
 )
 
 
@@ -47,34 +50,54 @@ def test_notebook_cells(course, bank):
         check_source = "".join(check["source"])
         for number, scenario in enumerate(scenarios, start=1):
             q = f"q{number:02d}"
-            question, answer, test = cells[3 * number - 2: 3 * number + 1]
+            question, answer, test = cells[3 * number - 2 : 3 * number + 1]
             tag = {"scenario": scenario.id, "question": q}
-            assert question["metadata"]["clientcraft"] == answer["metadata"]["clientcraft"] == \
-                test["metadata"]["clientcraft"] == tag
+            assert (
+                question["metadata"]["clientcraft"]
+                == answer["metadata"]["clientcraft"]
+                == test["metadata"]["clientcraft"]
+                == tag
+            )
             text = "".join(question["source"])
             assert question["metadata"]["nbgrader"] == {
-                "grade": False, "grade_id": f"question-{q}", "locked": True, "schema_version": 3,
-                "solution": False, "task": False}
-            assert scenario.question in text and all(f"**{o.key}.** {o.text}" in text
-                                                     for o in scenario.options)
+                "grade": False,
+                "grade_id": f"question-{q}",
+                "locked": True,
+                "schema_version": 3,
+                "solution": False,
+                "task": False,
+            }
+            assert scenario.question in text and all(
+                f"**{o.key}.** {o.text}" in text for o in scenario.options
+            )
             assert not any(o.feedback in text for o in scenario.options)
-            assert answer["metadata"]["nbgrader"]["solution"] and \
-                answer["metadata"]["nbgrader"]["grade_id"] == f"answer-{q}"
+            assert (
+                answer["metadata"]["nbgrader"]["solution"]
+                and answer["metadata"]["nbgrader"]["grade_id"] == f"answer-{q}"
+            )
             assert "".join(answer["source"]).startswith(answer_line(q) + "\n### BEGIN SOLUTION")
             meta = test["metadata"]["nbgrader"]
-            assert (meta["grade"], meta["solution"], meta["grade_id"], meta["points"]) == \
-                (True, False, q, 1)
+            assert (meta["grade"], meta["solution"], meta["grade_id"], meta["points"]) == (
+                True,
+                False,
+                q,
+                1,
+            )
             key = read_key("".join(test["source"]))
             assert key.scenario == scenario.id and key.answer_cell == f"answer-{q}"
-            assert [(o.key, o.credit, o.feedback) for o in key.options] == \
-                [(o.key, o.credit, o.feedback) for o in scenario.options]
+            assert [(o.key, o.credit, o.feedback) for o in key.options] == [
+                (o.key, o.credit, o.feedback) for o in scenario.options
+            ]
             assert f'"{q}": "{"".join(scenario.keys)}"' in check_source
         assert "credit" not in check_source
 
 
 def snapshot(course: Path) -> dict[str, tuple[bytes, int]]:
-    return {str(p.relative_to(course)): (p.read_bytes(), p.stat().st_mtime_ns)
-            for p in sorted(course.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(course)): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(course.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_unchanged_bank_rewrites_nothing(course, bank):
@@ -87,15 +110,18 @@ def test_unchanged_bank_rewrites_nothing(course, bank):
 def test_output_is_byte_identical_across_courses(tmp_path, bank, course):
     other = tmp_path / "other"
     update_course(other, bank)
-    assert {k: v[0] for k, v in snapshot(other).items()} == {k: v[0] for k, v in snapshot(course).items()}
+    assert {k: v[0] for k, v in snapshot(other).items()} == {
+        k: v[0] for k, v in snapshot(course).items()
+    }
 
 
 def test_an_edited_config_is_never_overwritten(course, bank):
     config = course / CONFIG_NAME
-    edited = config.read_text().replace("c.GradeChoices.reveal_best = False",
-                                        "c.GradeChoices.reveal_best = True")
+    edited = config.read_text().replace(
+        "c.GradeChoices.reveal_best = False", "c.GradeChoices.reveal_best = True"
+    )
     config.write_text(edited)
-    assert update_course(course, bank).notes == []      # all settings still present: nothing to say
+    assert update_course(course, bank).notes == []  # all settings still present: nothing to say
     assert config.read_text() == edited
     stripped = "c = get_config()\nc.CourseDirectory.course_id = 'mine'\n"
     config.write_text(stripped)
@@ -104,7 +130,7 @@ def test_an_edited_config_is_never_overwritten(course, bank):
     (note,) = result.notes
     assert "edited by hand" in note and '"clientcraft.grading.GradeChoices"' in note
     assert "c.ClearSolutions.code_stub" in note
-    assert "reveal_best" not in note and "optimistic_validation" not in note   # optional settings
+    assert "reveal_best" not in note and "optimistic_validation" not in note  # optional settings
 
 
 def test_our_outdated_config_is_updated(course, bank):
@@ -140,7 +166,7 @@ def test_released_assignment_is_not_changed_without_force(tmp_path, bank_copy, c
     err = capsys.readouterr().err
     assert f"assignment '{quiz}' is already released (release/{quiz}/ exists)" in err
     assert "q01" in err and "text or answer key changed" in err and "--force" in err
-    assert snapshot(course) == before                    # nothing written, not even 'final'
+    assert snapshot(course) == before  # nothing written, not even 'final'
     assert main(["nbgrader-course", str(course), "--bank", str(bank_copy), "--force"]) == 0
     source = course / "source" / quiz / f"{quiz}.ipynb"
     assert "Honestly, " in source.read_text(encoding="utf-8")
@@ -163,7 +189,9 @@ def test_hand_edited_source_is_kept_unless_forced(course, bank, capsys):
     assert source.read_bytes() == edited
     assert main(["nbgrader-course", str(course), "--bank", str(bank.root), "--force"]) == 0
     assert source.read_bytes() == generated
-    assert [b.read_bytes() for b in (course / "clientcraft-backup").rglob("final.ipynb")] == [edited]
+    assert [b.read_bytes() for b in (course / "clientcraft-backup").rglob("final.ipynb")] == [
+        edited
+    ]
 
 
 def test_a_course_path_that_is_a_file_is_a_clear_error(tmp_path, bank, capsys):
@@ -192,8 +220,12 @@ def test_check_cell_names_missing_and_invalid_answers_only(course, bank):
 
     nb = nbformat.read(course / "source" / "final" / "final.ipynb", as_version=4)
     scenarios = course_assignments(bank)["final"]
-    answers = {"q01": f'q01 = "{scenarios[0].best.key.lower()}"', "q02": 'q02 = "Z"',
-               "q03": "q03 = 3", "q04": f'q04 = " {scenarios[3].options[0].key} "'}
+    answers = {
+        "q01": f'q01 = "{scenarios[0].best.key.lower()}"',
+        "q02": 'q02 = "Z"',
+        "q03": "q03 = 3",
+        "q04": f'q04 = " {scenarios[3].options[0].key} "',
+    }
     for cell in nb.cells:
         grade_id = cell.metadata["nbgrader"]["grade_id"]
         if grade_id.startswith("answer-") and grade_id[7:] in answers:

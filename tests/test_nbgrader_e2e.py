@@ -18,13 +18,21 @@ from clientcraft.errors import ClientcraftError
 from clientcraft.grading import answer_line
 from clientcraft.render.nbgrader import update_course
 from nbgrader_cohort import (
-    autograde_in_parallel, copy_bank, expected_scores, exported_scores, literal_letter, make_course,
-    questions, run_clientcraft, run_nbgrader, simulate_cohort,
+    autograde_in_parallel,
+    copy_bank,
+    expected_scores,
+    exported_scores,
+    literal_letter,
+    make_course,
+    questions,
+    run_clientcraft,
+    run_nbgrader,
+    simulate_cohort,
 )
 
 pytestmark = pytest.mark.slow
 
-COHORTS = {"final": (36, 11), "quiz-trust": (30, 12)}   # assignment: (learners, seed)
+COHORTS = {"final": (36, 11), "quiz-trust": (30, 12)}  # assignment: (learners, seed)
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +43,10 @@ def graded(tmp_path_factory):
     bank_dir = copy_bank(tmp / "exercises")
     course = make_course(tmp, bank_dir)
     run_nbgrader(course, "generate_assignment", "*")
-    cohorts = {name: simulate_cohort(course, name, n, seed, prefix=f"{name[:5]}-")
-               for name, (n, seed) in COHORTS.items()}
+    cohorts = {
+        name: simulate_cohort(course, name, n, seed, prefix=f"{name[:5]}-")
+        for name, (n, seed) in COHORTS.items()
+    }
     run_nbgrader(course, "autograde", "quiz-trust")
     # Two processes on disjoint learners, as the instructor guide suggests for large cohorts.
     autograde_in_parallel(course, "final", ["*[02468]", "*[13579]"])
@@ -52,9 +62,11 @@ def test_every_exported_score_equals_the_banks_credits(graded):
         scores = exported_scores(course, name)
         assert len(scores) == COHORTS[name][0]
         assert scores == expected_scores(course, bank, name, cohort)
-        assert len(set(scores.values())) > 3           # a spread of scores, not all equal
-    kinds = {literal_letter(a) is None for c in cohorts.values() for s in c.values() for a in s.values()}
-    assert kinds == {True, False}                       # the cohort holds invalid answers too
+        assert len(set(scores.values())) > 3  # a spread of scores, not all equal
+    kinds = {
+        literal_letter(a) is None for c in cohorts.values() for s in c.values() for a in s.values()
+    }
+    assert kinds == {True, False}  # the cohort holds invalid answers too
 
 
 def strings(node) -> list[str]:
@@ -106,9 +118,17 @@ def test_feedback_shows_the_choice_and_never_an_unchosen_best(graded):
     for name, cohort in cohorts.items():
         scenarios = {q: bank.scenario(s) for q, (s, _) in questions(course, name).items()}
         for student, answers in cohort.items():
-            html = (course / "feedback" / student / name / f"{name}.html").read_text(encoding="utf-8")
+            html = (course / "feedback" / student / name / f"{name}.html").read_text(
+                encoding="utf-8"
+            )
             text = squeeze(BeautifulSoup(html, "html.parser").get_text(" "))
-            for marker in ("Traceback", "CLIENTCRAFT_KEY", "HIDDEN TESTS", "_credit", "The best option"):
+            for marker in (
+                "Traceback",
+                "CLIENTCRAFT_KEY",
+                "HIDDEN TESTS",
+                "_credit",
+                "The best option",
+            ):
                 assert marker not in text, (student, marker)
             for q, scenario in scenarios.items():
                 letter = literal_letter(answers.get(q, "None"))
@@ -132,15 +152,22 @@ def test_reveal_best_in_the_config_names_the_best_option(graded):
     config = course / "nbgrader_config.py"
     original = config.read_text(encoding="utf-8")
     scenario = bank.scenario(questions(course, "quiz-trust")["q01"][0])
-    student = next(s for s, answers in cohorts["quiz-trust"].items()
-                   if literal_letter(answers.get("q01", "None")) != scenario.best.key)
+    student = next(
+        s
+        for s, answers in cohorts["quiz-trust"].items()
+        if literal_letter(answers.get("q01", "None")) != scenario.best.key
+    )
     try:
-        config.write_text(original.replace("reveal_best = False", "reveal_best = True"), encoding="utf-8")
+        config.write_text(
+            original.replace("reveal_best = False", "reveal_best = True"), encoding="utf-8"
+        )
         for step in ("autograde", "generate_feedback"):
             run_nbgrader(course, step, "quiz-trust", f"--student={student}", "--force")
     finally:
         config.write_text(original, encoding="utf-8")
-    html = (course / "feedback" / student / "quiz-trust" / "quiz-trust.html").read_text(encoding="utf-8")
+    html = (course / "feedback" / student / "quiz-trust" / "quiz-trust.html").read_text(
+        encoding="utf-8"
+    )
     text = squeeze(BeautifulSoup(html, "html.parser").get_text(" "))
     assert f"The best option was {scenario.best.key}. {squeeze(scenario.best.text)}" in text
     run_nbgrader(course, "autograde", "quiz-trust", f"--student={student}", "--force")
@@ -149,8 +176,12 @@ def test_reveal_best_in_the_config_names_the_best_option(graded):
 
 def digest(course: Path) -> dict[str, str]:
     """sha256 of every file of learners' work and the gradebook."""
-    files = [course / "gradebook.db"] + [p for d in ("submitted", "autograded", "feedback")
-                                          for p in sorted((course / d).rglob("*")) if p.is_file()]
+    files = [course / "gradebook.db"] + [
+        p
+        for d in ("submitted", "autograded", "feedback")
+        for p in sorted((course / d).rglob("*"))
+        if p.is_file()
+    ]
     return {str(p.relative_to(course)): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
 
 
@@ -167,17 +198,21 @@ def test_rerunning_on_the_course_in_use_touches_no_learner_work(graded):
     trust = bank_dir / "trust.yml"
     text = trust.read_text(encoding="utf-8")
     scenario = bank.pool("assessment", "trust")[0]
-    trust.write_text(text.replace(scenario.best.text, scenario.best.text + " Today."), encoding="utf-8")
-    refused = run_clientcraft("nbgrader-course", str(course), "--bank", str(bank_dir),
-                              cwd=course.parent, check=False)
+    trust.write_text(
+        text.replace(scenario.best.text, scenario.best.text + " Today."), encoding="utf-8"
+    )
+    refused = run_clientcraft(
+        "nbgrader-course", str(course), "--bank", str(bank_dir), cwd=course.parent, check=False
+    )
     assert refused.returncode == 1
     assert "assignment 'quiz-trust' is already released" in refused.stderr
     assert "assignment 'final' is already released" in refused.stderr
     assert "Pass --force" in refused.stderr
     assert digest(course) == before and {p: p.read_bytes() for p in sources} == sources
 
-    run_clientcraft("nbgrader-course", str(course), "--bank", str(bank_dir), "--force",
-                    cwd=course.parent)
+    run_clientcraft(
+        "nbgrader-course", str(course), "--bank", str(bank_dir), "--force", cwd=course.parent
+    )
     assert digest(course) == before
     quiz = course / "source" / "quiz-trust" / "quiz-trust.ipynb"
     assert "Today." in quiz.read_text(encoding="utf-8")
@@ -196,8 +231,10 @@ def test_the_gradebook_alone_marks_an_assignment_released(graded, tmp_path):
     shutil.copytree(bank.root, changed)
     trust = changed / "trust.yml"
     scenario = bank.pool("assessment", "trust")[0]
-    trust.write_text(trust.read_text(encoding="utf-8").replace(
-        scenario.question, scenario.question + " Now?"), encoding="utf-8")
+    trust.write_text(
+        trust.read_text(encoding="utf-8").replace(scenario.question, scenario.question + " Now?"),
+        encoding="utf-8",
+    )
     with pytest.raises(ClientcraftError) as refused:
         update_course(copy, load_bank(changed))
     assert "'quiz-trust' is already released (the gradebook has it" in str(refused.value)

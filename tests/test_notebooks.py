@@ -23,8 +23,9 @@ SHIPPED = sorted((REPO / "notebooks").glob("*.ipynb"))
 def execute(path: Path, progress: Path) -> nbformat.NotebookNode:
     """Run a notebook top to bottom in a fresh python3 kernel, cwd = its folder, progress in tmp."""
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=120, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    )
     client.execute(env={**os.environ, ENV_VAR: str(progress)})
     return nb
 
@@ -35,17 +36,20 @@ def outputs(nb: nbformat.NotebookNode) -> list[dict]:
 
 def test_regenerating_the_notebooks_changes_no_byte(bank: Bank, tmp_path: Path) -> None:
     written = write_notebooks(bank, tmp_path)
-    assert [p.name for p in written] == [p.name for p in SHIPPED], \
+    assert [p.name for p in written] == [p.name for p in SHIPPED], (
         "notebooks/ is out of date: run `clientcraft build --notebooks`"
+    )
     for fresh in written:
-        assert fresh.read_bytes() == (REPO / "notebooks" / fresh.name).read_bytes(), \
+        assert fresh.read_bytes() == (REPO / "notebooks" / fresh.name).read_bytes(), (
             f"notebooks/{fresh.name} is out of date: run `clientcraft build --notebooks`"
+        )
 
 
 def test_one_notebook_per_module_plus_a_start_page(small_bank: Bank, tmp_path: Path) -> None:
     written = write_notebooks(small_bank, tmp_path / "out")
     assert [p.name for p in written] == ["00-start-here.ipynb"] + [
-        f"{n:02d}-{t.id}.ipynb" for n, t in enumerate(small_bank.topics, start=1)]
+        f"{n:02d}-{t.id}.ipynb" for n, t in enumerate(small_bank.topics, start=1)
+    ]
     for path in written:
         nb = nbformat.read(path, as_version=4)
         nbformat.validate(nb)
@@ -63,9 +67,11 @@ def test_one_notebook_per_module_plus_a_start_page(small_bank: Bank, tmp_path: P
     assert "- Keep the client the focus." in recap
     assert "(../book/_build/html/modules/trust.html)" in recap
     code = [c.source for c in trust.cells if c.cell_type == "code"]
-    assert code == ["from clientcraft.bank import default_bank_dir\n"
-                    "from clientcraft.widgets import module_player\n\n"
-                    "module_player('trust', default_bank_dir())"]
+    assert code == [
+        "from clientcraft.bank import default_bank_dir\n"
+        "from clientcraft.widgets import module_player\n\n"
+        "module_player('trust', default_bank_dir())"
+    ]
     start = "\n".join(c.source for c in nbformat.read(written[0], as_version=4).cells)
     assert "~/.clientcraft/progress.jsonl" in start and ENV_VAR in start
     assert "ProgressStore().reset()" in start
@@ -85,15 +91,22 @@ def test_output_is_deterministic_with_fixed_cell_ids(small_bank: Bank, tmp_path:
 def assert_no_assessment_text(bank: Bank, text: str) -> None:
     """No assessment scenario's text in ``text``, neither as written nor as the players render it."""
     for scenario in bank.pool("assessment"):
-        for part in (scenario.situation, scenario.question, scenario.takeaway,
-                     *(o.text for o in scenario.options), *(o.feedback for o in scenario.options)):
+        for part in (
+            scenario.situation,
+            scenario.question,
+            scenario.takeaway,
+            *(o.text for o in scenario.options),
+            *(o.feedback for o in scenario.options),
+        ):
             for form in (part, markdown_html(part).strip()[3:-4]):
-                assert json.dumps(form, ensure_ascii=False)[1:-1] not in text, \
+                assert json.dumps(form, ensure_ascii=False)[1:-1] not in text, (
                     f"{scenario.id} leaks into the notebooks"
+                )
 
 
-def test_assessment_text_never_appears_in_the_notebooks(small_bank: Bank, bank: Bank,
-                                                        tmp_path: Path) -> None:
+def test_assessment_text_never_appears_in_the_notebooks(
+    small_bank: Bank, bank: Bank, tmp_path: Path
+) -> None:
     text = "".join(p.read_text(encoding="utf-8") for p in write_notebooks(small_bank, tmp_path))
     assert "SECRET-ASSESSMENT" not in text
     assert "Keep delivering what the client relies on." in text
@@ -103,15 +116,18 @@ def test_assessment_text_never_appears_in_the_notebooks(small_bank: Bank, bank: 
 def test_cli_build_notebooks_writes_next_to_the_bank(small_bank_dir: Path, capsys) -> None:
     assert main(["build", "--notebooks", "--bank", str(small_bank_dir)]) == 0
     out_dir = small_bank_dir.parent / "notebooks"
-    assert sorted(p.name for p in out_dir.glob("*.ipynb"))[:2] == ["00-start-here.ipynb",
-                                                                  "01-trust.ipynb"]
+    assert sorted(p.name for p in out_dir.glob("*.ipynb"))[:2] == [
+        "00-start-here.ipynb",
+        "01-trust.ipynb",
+    ]
     assert f"wrote {out_dir / '01-trust.ipynb'}" in capsys.readouterr().out
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.name for p in SHIPPED])
-def test_every_shipped_notebook_runs_in_a_fresh_kernel(path: Path, bank: Bank,
-                                                       tmp_path: Path) -> None:
+def test_every_shipped_notebook_runs_in_a_fresh_kernel(
+    path: Path, bank: Bank, tmp_path: Path
+) -> None:
     progress = tmp_path / "progress.jsonl"
     nb = execute(path, progress)
     assert_no_assessment_text(bank, json.dumps(nb, ensure_ascii=False))
@@ -125,8 +141,9 @@ def test_every_shipped_notebook_runs_in_a_fresh_kernel(path: Path, bank: Bank,
 
 
 @pytest.mark.slow
-def test_generated_notebooks_play_practice_only_and_chart_progress(small_bank: Bank,
-                                                                   tmp_path: Path) -> None:
+def test_generated_notebooks_play_practice_only_and_chart_progress(
+    small_bank: Bank, tmp_path: Path
+) -> None:
     out_dir = small_bank.root.parent / "notebooks"
     write_notebooks(small_bank, out_dir)
     progress = tmp_path / "progress.jsonl"

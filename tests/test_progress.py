@@ -11,11 +11,18 @@ from pathlib import Path
 import pytest
 
 from clientcraft.bank import Bank
-from clientcraft.progress import (ENV_VAR, ProgressStore, ProgressWarning, default_progress_path,
-                                  percent)
+from clientcraft.progress import (
+    ENV_VAR,
+    ProgressStore,
+    ProgressWarning,
+    default_progress_path,
+    percent,
+)
 
-GOOD_LINE = (b'{"choice": "B", "credit": 1.0, "scenario": "fx-trust-report", '
-             b'"timestamp": "2026-01-01T00:00:00+00:00", "topic": "trust"}\n')
+GOOD_LINE = (
+    b'{"choice": "B", "credit": 1.0, "scenario": "fx-trust-report", '
+    b'"timestamp": "2026-01-01T00:00:00+00:00", "topic": "trust"}\n'
+)
 
 
 def test_default_path_is_in_home_unless_env_var_overrides(monkeypatch, tmp_path: Path) -> None:
@@ -31,7 +38,10 @@ def test_default_path_is_in_home_unless_env_var_overrides(monkeypatch, tmp_path:
 def test_answers_survive_a_restart(small_bank: Bank, tmp_path: Path) -> None:
     path = tmp_path / "deep" / "progress.jsonl"
     store = ProgressStore(path)
-    report, personal = small_bank.scenario("fx-trust-report"), small_bank.scenario("fx-trust-personal")
+    report, personal = (
+        small_bank.scenario("fx-trust-report"),
+        small_bank.scenario("fx-trust-personal"),
+    )
     store.record(report, "C", 0.5)
     store.record(report, "B", 1.0)
     store.record(personal, "B", 0.0)
@@ -44,8 +54,10 @@ def test_answers_survive_a_restart(small_bank: Bank, tmp_path: Path) -> None:
     assert again.history("fx-composure-angry") is None
     lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     assert [(r["scenario"], r["topic"], r["choice"], r["credit"]) for r in lines] == [
-        ("fx-trust-report", "trust", "C", 0.5), ("fx-trust-report", "trust", "B", 1.0),
-        ("fx-trust-personal", "trust", "B", 0.0)]
+        ("fx-trust-report", "trust", "C", 0.5),
+        ("fx-trust-report", "trust", "B", 1.0),
+        ("fx-trust-personal", "trust", "B", 0.0),
+    ]
     assert all(r["timestamp"].endswith("+00:00") for r in lines)
 
 
@@ -75,7 +87,8 @@ BAD_CONTENT = {
 
 @pytest.mark.parametrize("content", BAD_CONTENT.values(), ids=BAD_CONTENT.keys())
 def test_a_corrupt_file_is_moved_aside_and_a_fresh_one_started(
-        content: bytes, small_bank: Bank, tmp_path: Path) -> None:
+    content: bytes, small_bank: Bank, tmp_path: Path
+) -> None:
     path = tmp_path / "progress.jsonl"
     path.write_bytes(content)
     with pytest.warns(ProgressWarning, match="progress.jsonl.corrupt-") as caught:
@@ -130,7 +143,8 @@ def test_a_file_without_read_permission_is_moved_aside(tmp_path: Path) -> None:
 
 
 def test_a_failed_save_warns_and_keeps_the_answer_for_the_session(
-        small_bank: Bank, tmp_path: Path) -> None:
+    small_bank: Bank, tmp_path: Path
+) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the progress folder should be", encoding="utf-8")
     store = ProgressStore(blocker / "progress.jsonl")
@@ -165,8 +179,10 @@ def _append_many(path: str, bank_dir: str, worker: int, count: int) -> None:
 def test_concurrent_appends_do_not_corrupt_the_file(small_bank: Bank, tmp_path: Path) -> None:
     path = tmp_path / "progress.jsonl"
     ctx = multiprocessing.get_context("spawn")
-    workers = [ctx.Process(target=_append_many, args=(str(path), str(small_bank.root), w, 150))
-               for w in range(4)]
+    workers = [
+        ctx.Process(target=_append_many, args=(str(path), str(small_bank.root), w, 150))
+        for w in range(4)
+    ]
     for proc in workers:
         proc.start()
     for proc in workers:

@@ -9,14 +9,27 @@ import shutil
 from pathlib import Path
 
 import pytest
-from nbgrader_cohort import add_students, make_course, release, run_nbgrader, submit
 
 from clientcraft.bank import Topic
 from clientcraft.cli import main
-from clientcraft.report.analysis import (BLANK, DEAD_DISTRACTOR, INVALID, NEGATIVE_DISCRIMINATION,
-                                         TOO_EASY, TOO_HARD, Answer, Cohort, Item, analyse,
-                                         facility, item_flags, option_stats, point_biserial,
-                                         upper_lower_discrimination)
+from clientcraft.report.analysis import (
+    BLANK,
+    DEAD_DISTRACTOR,
+    INVALID,
+    NEGATIVE_DISCRIMINATION,
+    TOO_EASY,
+    TOO_HARD,
+    Answer,
+    Cohort,
+    Item,
+    analyse,
+    facility,
+    item_flags,
+    option_stats,
+    point_biserial,
+    upper_lower_discrimination,
+)
+from nbgrader_cohort import add_students, make_course, release, run_nbgrader, submit
 
 # --------------------------------------------------------------------------------------------
 # Statistics on hand-computed data
@@ -63,9 +76,13 @@ def test_point_biserial_is_the_item_rest_correlation():
 def test_option_stats_count_blank_and_invalid_answers():
     stats = option_stats(["A", "A", "B", BLANK, "Z", INVALID], ("A", "B", "C"), (1, 0.5, 0))
     table = {o.key: (o.credit, o.count, o.share) for o in stats}
-    assert table == {"A": (1, 2, pytest.approx(2 / 6)), "B": (0.5, 1, pytest.approx(1 / 6)),
-                     "C": (0, 0, 0), BLANK: (None, 1, pytest.approx(1 / 6)),
-                     INVALID: (None, 2, pytest.approx(2 / 6))}
+    assert table == {
+        "A": (1, 2, pytest.approx(2 / 6)),
+        "B": (0.5, 1, pytest.approx(1 / 6)),
+        "C": (0, 0, 0),
+        BLANK: (None, 1, pytest.approx(1 / 6)),
+        INVALID: (None, 2, pytest.approx(2 / 6)),
+    }
     assert [o.key for o in stats if o.is_dead] == ["C"]
 
 
@@ -83,18 +100,29 @@ def test_flags_follow_the_thresholds():
 
 def test_analyse_computes_mastery_per_topic_across_assignments():
     topics = (Topic("t1", "Topic one", ""), Topic("t2", "Topic two", ""))
-    items = (Item("quiz", "q01", "s1", "t1", ("A", "B"), (1, 0), 1.0),
-             Item("quiz", "q02", "s2", "t2", ("A", "B"), (0, 1), 1.0),
-             Item("final", "q01", "s3", "t1", ("A", "B", "C"), (1, 0.5, 0), 2.0))
-    answers = {("quiz", "q01"): {"ann": Answer(1, "A"), "bob": Answer(0, "B")},
-               ("quiz", "q02"): {"ann": Answer(1, "B"), "bob": Answer(0, BLANK)},
-               ("final", "q01"): {"ann": Answer(0.5, "B")}}
+    items = (
+        Item("quiz", "q01", "s1", "t1", ("A", "B"), (1, 0), 1.0),
+        Item("quiz", "q02", "s2", "t2", ("A", "B"), (0, 1), 1.0),
+        Item("final", "q01", "s3", "t1", ("A", "B", "C"), (1, 0.5, 0), 2.0),
+    )
+    answers = {
+        ("quiz", "q01"): {"ann": Answer(1, "A"), "bob": Answer(0, "B")},
+        ("quiz", "q02"): {"ann": Answer(1, "B"), "bob": Answer(0, BLANK)},
+        ("final", "q01"): {"ann": Answer(0.5, "B")},
+    }
     scores = {"quiz": {"ann": (2.0, 2.0), "bob": (0.0, 2.0)}, "final": {"ann": (1.0, 2.0)}}
     result = analyse(Cohort("c", items, answers, scores, topics))
-    mastery = {(learner.student, t.topic.id): (t.mastery, t.questions)
-               for learner in result.learners for t in learner.topics}
-    assert mastery == {("ann", "t1"): (0.75, 2), ("ann", "t2"): (1.0, 1),
-                       ("bob", "t1"): (0.0, 1), ("bob", "t2"): (0.0, 1)}
+    mastery = {
+        (learner.student, t.topic.id): (t.mastery, t.questions)
+        for learner in result.learners
+        for t in learner.topics
+    }
+    assert mastery == {
+        ("ann", "t1"): (0.75, 2),
+        ("ann", "t2"): (1.0, 1),
+        ("bob", "t1"): (0.0, 1),
+        ("bob", "t2"): (0.0, 1),
+    }
     assert [t.id for t in result.learners[1].review] == ["t1", "t2"]
     assert [s.percents for s in result.assignments] == [(100.0, 0.0), (50.0,)]
     first = result.items[0]
@@ -105,20 +133,30 @@ def test_analyse_computes_mastery_per_topic_across_assignments():
 # A cohort with known properties, through nbgrader's real pipeline
 # --------------------------------------------------------------------------------------------
 
-TRUST = {"article": "000_97ec9dda253dc4af.txt", "section": "Building client trust",
-         "claim": "trust-lost-by-delivering-less"}
-COMPOSURE = {"article": "001_30ac93c0b7e37939.txt", "section": "Keep it together",
-             "claim": "composure-just-business"}
+TRUST = {
+    "article": "000_97ec9dda253dc4af.txt",
+    "section": "Building client trust",
+    "claim": "trust-lost-by-delivering-less",
+}
+COMPOSURE = {
+    "article": "001_30ac93c0b7e37939.txt",
+    "section": "Keep it together",
+    "claim": "composure-just-business",
+}
 
 
 def _scenario(sid: str, topic: str, source: dict, credits: tuple[float, ...]) -> str:
     options = "".join(
         f"    - {{key: {chr(65 + i)}, text: Option {chr(65 + i)} of {sid}., credit: {c}, "
-        f"feedback: Feedback {chr(65 + i)}.}}\n" for i, c in enumerate(credits))
-    return (f"- id: {sid}\n  topic: {topic}\n  pool: assessment\n"
-            f"  source: {{article: {source['article']}, section: {source['section']}}}\n"
-            f"  claims: [{source['claim']}]\n  situation: A client situation for {sid}.\n"
-            f"  question: What do you do?\n  options:\n{options}  takeaway: The lesson of {sid}.\n")
+        f"feedback: Feedback {chr(65 + i)}.}}\n"
+        for i, c in enumerate(credits)
+    )
+    return (
+        f"- id: {sid}\n  topic: {topic}\n  pool: assessment\n"
+        f"  source: {{article: {source['article']}, section: {source['section']}}}\n"
+        f"  claims: [{source['claim']}]\n  situation: A client situation for {sid}.\n"
+        f"  question: What do you do?\n  options:\n{options}  takeaway: The lesson of {sid}.\n"
+    )
 
 
 # quiz-trust: q01 very easy, q02 negative discrimination, q03 a dead distractor (D), q04 too hard.
@@ -161,8 +199,12 @@ def _answers(plan: dict[str, dict[str, str]], student: str) -> dict[str, str]:
     return {q: literal for q, ranges in plan.items() if (literal := _pick(student, ranges))}
 
 
-def _report_bank(root: Path, repo: Path, drop: str | None = None,
-                 credits: dict[str, tuple[float, ...]] | None = None) -> Path:
+def _report_bank(
+    root: Path,
+    repo: Path,
+    drop: str | None = None,
+    credits: dict[str, tuple[float, ...]] | None = None,
+) -> Path:
     """The shipped topics, claims and sources with only REPORT_SCENARIOS (less ``drop``, and with
     the option credits of some scenarios replaced by ``credits``)."""
     bank_dir = root / "exercises"
@@ -171,13 +213,21 @@ def _report_bank(root: Path, repo: Path, drop: str | None = None,
         if path.name not in ("topics.yml", "claims.yml", "sources.yml"):
             path.unlink()
     sources = bank_dir / "sources.yml"
-    sources.write_text(sources.read_text(encoding="utf-8").replace(
-        "seeds_dir: ../../shared/seeds", f"seeds_dir: {repo.parent / 'shared' / 'seeds'}"),
-        encoding="utf-8")
+    sources.write_text(
+        sources.read_text(encoding="utf-8").replace(
+            "seeds_dir: ../../shared/seeds", f"seeds_dir: {repo.parent / 'shared' / 'seeds'}"
+        ),
+        encoding="utf-8",
+    )
     changed = credits or {}
-    (bank_dir / "report.yml").write_text("".join(
-        _scenario(sid, topic, source, changed.get(sid, given))
-        for sid, topic, source, given in REPORT_SCENARIOS if sid != drop), encoding="utf-8")
+    (bank_dir / "report.yml").write_text(
+        "".join(
+            _scenario(sid, topic, source, changed.get(sid, given))
+            for sid, topic, source, given in REPORT_SCENARIOS
+            if sid != drop
+        ),
+        encoding="utf-8",
+    )
     return bank_dir
 
 
@@ -203,8 +253,21 @@ def cohort_course(tmp_path_factory, repo_root) -> tuple[Path, Path]:
 def report_dir(cohort_course, tmp_path_factory) -> Path:
     course, bank_dir = cohort_course
     out = tmp_path_factory.mktemp("out")
-    assert main(["report", str(course), "--bank", str(bank_dir), "--out", str(out),
-                 "--book-url", "https://example.org/book/"]) == 0
+    assert (
+        main(
+            [
+                "report",
+                str(course),
+                "--bank",
+                str(bank_dir),
+                "--out",
+                str(out),
+                "--book-url",
+                "https://example.org/book/",
+            ]
+        )
+        == 0
+    )
     return out
 
 
@@ -220,14 +283,25 @@ def _items(out: Path) -> dict[str, dict[str, str]]:
 @pytest.mark.slow
 def test_report_writes_one_html_page_and_four_csv_files(report_dir):
     assert sorted(p.name for p in report_dir.iterdir()) == [
-        "items.csv", "learners.csv", "options.csv", "report.html", "scores.csv"]
+        "items.csv",
+        "learners.csv",
+        "options.csv",
+        "report.html",
+        "scores.csv",
+    ]
 
 
 @pytest.mark.slow
 def test_item_facility_and_flags_match_the_designed_cohort(report_dir):
     items = _items(report_dir)
-    assert list(items) == ["quiz-trust/q01", "quiz-trust/q02", "quiz-trust/q03", "quiz-trust/q04",
-                           "quiz-composure/q01", "quiz-composure/q02"]
+    assert list(items) == [
+        "quiz-trust/q01",
+        "quiz-trust/q02",
+        "quiz-trust/q03",
+        "quiz-trust/q04",
+        "quiz-composure/q01",
+        "quiz-composure/q02",
+    ]
     expected = {  # facility = mean credit of the 20 answers
         "quiz-trust/q01": (19 / 20, "too easy"),
         "quiz-trust/q02": ((10 * 1 + 4 * 0.5) / 20, "negative discrimination"),
@@ -264,17 +338,30 @@ def test_discrimination_sign_and_value(report_dir):
 
 @pytest.mark.slow
 def test_option_counts_include_blank_and_invalid_answers(report_dir):
-    counts = {(r["assignment"], r["question"], r["option"]): (int(r["count"]), r["credit"], r["best"])
-              for r in _rows(report_dir / "options.csv")}
-    q03 = {option: counts[("quiz-trust", "q03", option)] for option in
-           ("A", "B", "C", "D", "(blank)", "(invalid)")}
-    assert q03 == {"A": (4, "0.0000", "0"), "B": (9, "1.0000", "1"), "C": (5, "0.2500", "0"),
-                   "D": (0, "0.0000", "0"), "(blank)": (1, "", "0"), "(invalid)": (1, "", "0")}
+    counts = {
+        (r["assignment"], r["question"], r["option"]): (int(r["count"]), r["credit"], r["best"])
+        for r in _rows(report_dir / "options.csv")
+    }
+    q03 = {
+        option: counts[("quiz-trust", "q03", option)]
+        for option in ("A", "B", "C", "D", "(blank)", "(invalid)")
+    }
+    assert q03 == {
+        "A": (4, "0.0000", "0"),
+        "B": (9, "1.0000", "1"),
+        "C": (5, "0.2500", "0"),
+        "D": (0, "0.0000", "0"),
+        "(blank)": (1, "", "0"),
+        "(invalid)": (1, "", "0"),
+    }
     assert counts[("quiz-trust", "q02", "B")][0] == 4  # " B " counts as B, as the grader reads it
     assert counts[("quiz-trust", "q01", "B")][0] == 1  # lower case "b" too
     assert counts[("quiz-composure", "q02", "(invalid)")][0] == 1  # code is never a choice
-    shares = {r["option"]: float(r["share"]) for r in _rows(report_dir / "options.csv")
-              if (r["assignment"], r["question"]) == ("quiz-trust", "q01")}
+    shares = {
+        r["option"]: float(r["share"])
+        for r in _rows(report_dir / "options.csv")
+        if (r["assignment"], r["question"]) == ("quiz-trust", "q01")
+    }
     assert shares["B"] == pytest.approx(0.05)  # exactly 5 %: not a dead distractor
 
 
@@ -282,20 +369,31 @@ def test_option_counts_include_blank_and_invalid_answers(report_dir):
 def test_learner_mastery_and_review_links(report_dir):
     rows = {(r["student"], r["topic"]): r for r in _rows(report_dir / "learners.csv")}
     assert len(rows) == 20 * 2
-    expected = {("s01", "trust"): 0.75, ("s07", "trust"): 2.5 / 4, ("s10", "trust"): 1.75 / 4,
-                ("s15", "trust"): 0.5, ("s20", "trust"): 0.25, ("s01", "composure"): 1.0,
-                ("s11", "composure"): 0.5, ("s20", "composure"): 0.0}
+    expected = {
+        ("s01", "trust"): 0.75,
+        ("s07", "trust"): 2.5 / 4,
+        ("s10", "trust"): 1.75 / 4,
+        ("s15", "trust"): 0.5,
+        ("s20", "trust"): 0.25,
+        ("s01", "composure"): 1.0,
+        ("s11", "composure"): 0.5,
+        ("s20", "composure"): 0.0,
+    }
     for key, mastery in expected.items():
         row = rows[key]
         assert float(row["mastery"]) == pytest.approx(mastery, abs=1e-4), key
         review = mastery < 0.6
         assert row["review"] == str(int(review)), key
         topic = key[1]
-        assert row["review_page"] == (f"https://example.org/book/modules/{topic}.html"
-                                      if review else ""), key
+        assert row["review_page"] == (
+            f"https://example.org/book/modules/{topic}.html" if review else ""
+        ), key
     assert rows[("s10", "trust")]["questions"] == "4"
     html = (report_dir / "report.html").read_text(encoding="utf-8")
-    assert '<a href="https://example.org/book/modules/composure.html">Composure and respect</a>' in html
+    assert (
+        '<a href="https://example.org/book/modules/composure.html">Composure and respect</a>'
+        in html
+    )
 
 
 @pytest.mark.slow
@@ -311,16 +409,31 @@ def test_scores_come_from_the_gradebook(report_dir):
 @pytest.mark.slow
 def test_one_assignment_only_and_unsubmitted_ones_are_named(cohort_course, tmp_path, capsys):
     course, bank_dir = cohort_course
-    assert main(["report", str(course), "--bank", str(bank_dir), "--out", str(tmp_path / "all")]) == 0
+    assert (
+        main(["report", str(course), "--bank", str(bank_dir), "--out", str(tmp_path / "all")]) == 0
+    )
     assert "warning: final: no submissions yet" in capsys.readouterr().err
-    assert main(["report", str(course), "--bank", str(bank_dir), "--assignment", "quiz-composure",
-                 "--out", str(tmp_path / "one")]) == 0
+    assert (
+        main(
+            [
+                "report",
+                str(course),
+                "--bank",
+                str(bank_dir),
+                "--assignment",
+                "quiz-composure",
+                "--out",
+                str(tmp_path / "one"),
+            ]
+        )
+        == 0
+    )
     assert {r["assignment"] for r in _rows(tmp_path / "one" / "items.csv")} == {"quiz-composure"}
     learners = {r["student"]: r for r in _rows(tmp_path / "one" / "learners.csv")}
     assert {r["topic"] for r in learners.values()} == {"composure"}
     assert learners["s20"]["review_page"] == "modules/composure"  # no --book-url: the page name
     html = (tmp_path / "one" / "report.html").read_text(encoding="utf-8")
-    assert "Composure and respect <span class=\"ok\">(modules/composure)</span>" in html
+    assert 'Composure and respect <span class="ok">(modules/composure)</span>' in html
 
 
 @pytest.mark.slow
@@ -335,8 +448,15 @@ def test_default_output_folder_is_inside_the_course(cohort_course, capsys):
 # The page in Debian's headless Chromium
 # --------------------------------------------------------------------------------------------
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 
 
 @pytest.mark.browser
@@ -352,7 +472,9 @@ def test_report_page_renders_offline_in_chromium(report_dir, repo_root, width):
     shots = repo_root / "artifacts" / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
         try:
             context = browser.new_context(viewport={"width": width, "height": 900})
             requested: list[str] = []
@@ -360,7 +482,8 @@ def test_report_page_renders_offline_in_chromium(report_dir, repo_root, width):
             page = context.new_page()
             page.goto((report_dir / "report.html").as_uri(), wait_until="load")
             images = page.eval_on_selector_all(
-                "img", "imgs => imgs.map(i => [i.complete, i.naturalWidth, i.alt.length])")
+                "img", "imgs => imgs.map(i => [i.complete, i.naturalWidth, i.alt.length])"
+            )
             assert len(images) == 3
             assert all(complete and natural > 0 and alt > 40 for complete, natural, alt in images)
             assert page.get_attribute("html", "lang") == "en"
@@ -368,12 +491,19 @@ def test_report_page_renders_offline_in_chromium(report_dir, repo_root, width):
             headers = page.eval_on_selector_all("th", "ths => ths.filter(t => !t.scope).length")
             assert headers == 0
             assert not [url for url in requested if not url.startswith(("file:", "data:"))]
-            page.screenshot(path=str(shots / ("report.png" if width == 1280 else f"report-{width}.png")),
-                            full_page=True)
+            page.screenshot(
+                path=str(shots / ("report.png" if width == 1280 else f"report-{width}.png")),
+                full_page=True,
+            )
             page.add_script_tag(path=str(axe))
-            result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-            serious = [f"{v['id']}: {v['help']} -> {v['nodes'][0]['target']}"
-                       for v in result["violations"] if v["impact"] in ("serious", "critical")]
+            result = page.evaluate(
+                "async () => await axe.run(document, {resultTypes: ['violations']})"
+            )
+            serious = [
+                f"{v['id']}: {v['help']} -> {v['nodes'][0]['target']}"
+                for v in result["violations"]
+                if v["impact"] in ("serious", "critical")
+            ]
             assert not serious, "\n".join(serious)
         finally:
             browser.close()
@@ -442,8 +572,9 @@ def test_a_gradebook_nbgrader_cannot_read_is_refused(tmp_path, capsys, repo_root
 
 
 def test_a_config_that_fails_to_run_is_named(tmp_path, capsys, repo_root):
-    (tmp_path / "nbgrader_config.py").write_text("c = get_config()\nc.Oops = undefined_name\n",
-                                                 encoding="utf-8")
+    (tmp_path / "nbgrader_config.py").write_text(
+        "c = get_config()\nc.Oops = undefined_name\n", encoding="utf-8"
+    )
     (tmp_path / "gradebook.db").write_bytes(b"")
     status, err = _report(capsys, str(tmp_path), "--bank", str(repo_root / "exercises"))
     assert status == 1
@@ -469,14 +600,18 @@ def test_a_broken_autograded_notebook_is_named(cohort_course, tmp_path, capsys):
 
 
 @pytest.mark.slow
-def test_a_scenario_changed_since_grading_keeps_the_graded_key(cohort_course, tmp_path, repo_root,
-                                                               capsys):
+def test_a_scenario_changed_since_grading_keeps_the_graded_key(
+    cohort_course, tmp_path, repo_root, capsys
+):
     course, _ = cohort_course
     changed = _report_bank(tmp_path, repo_root, credits={"rt-easy": (1, 0.5)})
     status = main(["report", str(course), "--bank", str(changed), "--out", str(tmp_path / "out")])
     assert status == 0
     err = capsys.readouterr().err
     assert "quiz-trust/q01: scenario 'rt-easy' changed in the bank since the course was made" in err
-    credit = {r["option"]: r["credit"] for r in _rows(tmp_path / "out" / "options.csv")
-              if (r["assignment"], r["question"]) == ("quiz-trust", "q01")}
+    credit = {
+        r["option"]: r["credit"]
+        for r in _rows(tmp_path / "out" / "options.csv")
+        if (r["assignment"], r["question"]) == ("quiz-trust", "q01")
+    }
     assert credit["B"] == "0.0000"

@@ -7,26 +7,37 @@ import copy
 import hashlib
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
 from clientcraft.bank import load_bank
 from clientcraft.grading import AnswerKey, KeyOption, key_source
 from nbgrader_cohort import (
-    REPO, exported_scores, expected_scores, make_course, questions, release, run_nbgrader,
-    simulate_cohort, submission_path,
+    REPO,
+    expected_scores,
+    exported_scores,
+    make_course,
+    questions,
+    release,
+    run_nbgrader,
+    simulate_cohort,
+    submission_path,
 )
 
 pytestmark = pytest.mark.slow
 
 ASSIGNMENT = "quiz-trust"
-ALWAYS_EQUAL = "class AlwaysEqual:\n    def __eq__(self, other):\n        return True\n\n{q} = AlwaysEqual()"
+ALWAYS_EQUAL = (
+    "class AlwaysEqual:\n    def __eq__(self, other):\n        return True\n\n{q} = AlwaysEqual()"
+)
 
 
 def cell(nb: dict, grade_id: str) -> dict:
-    return next(c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == grade_id)
+    return next(
+        c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == grade_id
+    )
 
 
 def answer(nb: dict, q: str, source: str) -> None:
@@ -46,19 +57,28 @@ def choose(nb: dict, picks: dict[str, str]) -> None:
         answer(nb, q, f'{q} = "{letter}"')
 
 
-def tampers(best: dict, worst: dict, qs: list[str]) -> dict[str, tuple[Callable[[dict], object], float]]:
+def tampers(
+    best: dict, worst: dict, qs: list[str]
+) -> dict[str, tuple[Callable[[dict], object], float]]:
     """Each tampered learner: how their notebook is changed, and the score they deserve."""
     q1, q2, q3 = qs[:3]
 
     def edit_test(nb):
         choose(nb, worst)
-        forged = AnswerKey(q1, f"answer-{q1}", "forged", tuple(
-            KeyOption(k, "x", 1.0, "forged") for k in "ABCDE"))
+        forged = AnswerKey(
+            q1, f"answer-{q1}", "forged", tuple(KeyOption(k, "x", 1.0, "forged") for k in "ABCDE")
+        )
         cell(nb, q1)["source"] = key_source(forged, f'{q1} = "{best[q1]}"\nassert True')
         cell(nb, q2)["source"] = "print('all good')"
         cell(nb, q2)["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "1"}]
-        cell(nb, q3)["outputs"] = [{"output_type": "execute_result", "execution_count": 1,
-                                    "metadata": {}, "data": {"text/plain": "1"}}]
+        cell(nb, q3)["outputs"] = [
+            {
+                "output_type": "execute_result",
+                "execution_count": 1,
+                "metadata": {},
+                "data": {"text/plain": "1"},
+            }
+        ]
 
     def delete_test(nb):
         choose(nb, best)
@@ -72,7 +92,11 @@ def tampers(best: dict, worst: dict, qs: list[str]) -> dict[str, tuple[Callable[
     def reorder_tests(nb):
         choose(nb, {q1: best[q1], q2: worst[q2], q3: worst[q3]})
         a, b, c = (nb["cells"].index(cell(nb, q)) for q in (q1, q2, q3))
-        nb["cells"][a], nb["cells"][b], nb["cells"][c] = nb["cells"][c], nb["cells"][a], nb["cells"][b]
+        nb["cells"][a], nb["cells"][b], nb["cells"][c] = (
+            nb["cells"][c],
+            nb["cells"][a],
+            nb["cells"][b],
+        )
 
     def points(nb):
         choose(nb, best)
@@ -82,9 +106,13 @@ def tampers(best: dict, worst: dict, qs: list[str]) -> dict[str, tuple[Callable[
     def code_reads_key(nb):
         choose(nb, {q3: best[q3]})
         answer(nb, q1, f'{q1} = open("source/{ASSIGNMENT}/{ASSIGNMENT}.ipynb").read()[0]')
-        answer(nb, q2, f'import sqlite3\nsqlite3.connect("gradebook.db").execute('
-                       f'"update grade set auto_score = 99").connection.commit()\n'
-                       f'open("PWNED", "w").write("x")\n{q2} = "{best[q2]}"')
+        answer(
+            nb,
+            q2,
+            f'import sqlite3\nsqlite3.connect("gradebook.db").execute('
+            f'"update grade set auto_score = 99").connection.commit()\n'
+            f'open("PWNED", "w").write("x")\n{q2} = "{best[q2]}"',
+        )
 
     def always_equal(nb):
         for q in qs:
@@ -97,7 +125,8 @@ def tampers(best: dict, worst: dict, qs: list[str]) -> dict[str, tuple[Callable[
     def huge_output(nb):
         choose(nb, best)
         cell(nb, f"answer-{q1}")["outputs"] = [
-            {"output_type": "stream", "name": "stdout", "text": "x" * 10_000_000}]
+            {"output_type": "stream", "name": "stdout", "text": "x" * 10_000_000}
+        ]
 
     def extra_grade_cell(nb):
         choose(nb, worst)
@@ -125,7 +154,7 @@ def tampers(best: dict, worst: dict, qs: list[str]) -> dict[str, tuple[Callable[
         "t-edit-test": (edit_test, 0),
         "t-metadata-schema": (metadata_schema, 2),
         "t-answer-as-test": (answer_as_test, 0),
-        "t-test-as-answer": (test_as_answer, 0),     # the broken notebook fails as a whole
+        "t-test-as-answer": (test_as_answer, 0),  # the broken notebook fails as a whole
         "t-delete-test": (delete_test, 2),
         "t-duplicate-test": (duplicate_test, 1),
         "t-reorder-tests": (reorder_tests, 1),
@@ -196,14 +225,16 @@ def test_every_max_score_stays_one_point_per_question(tampered):
 def test_other_learners_grades_are_intact(tampered):
     course, bank, honest, before, _, _, _, _ = tampered
     after = exported_scores(course, ASSIGNMENT)
-    assert {s: after[s] for s in honest} == before == expected_scores(course, bank, ASSIGNMENT, honest)
+    assert (
+        {s: after[s] for s in honest} == before == expected_scores(course, bank, ASSIGNMENT, honest)
+    )
 
 
 def test_submissions_are_unchanged_and_nothing_ran(tampered):
     course, _, _, _, cases, hashes, _, elapsed = tampered
     assert {s: sha(submission_path(course, s, ASSIGNMENT)) for s in cases} == hashes
     assert not list(course.rglob("PWNED"))
-    assert elapsed < 120                                  # the infinite loop never ran
+    assert elapsed < 120  # the infinite loop never ran
 
 
 def test_outputs_are_cleared_and_malformed_json_is_reported(tampered):

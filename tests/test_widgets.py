@@ -37,8 +37,9 @@ def test_shows_situation_as_html_options_and_source(small_bank: Bank, store: Pro
     assert "not answered yet" in player.history.value
 
 
-def test_best_choice_shows_full_credit_feedback_and_takeaway(small_bank: Bank,
-                                                              store: ProgressStore) -> None:
+def test_best_choice_shows_full_credit_feedback_and_takeaway(
+    small_bank: Bank, store: ProgressStore
+) -> None:
     player = ScenarioPlayer(small_bank.scenario("fx-trust-report"), small_bank, progress=store)
     answer(player, "B")
     assert "You chose B." in player.feedback.value
@@ -58,7 +59,9 @@ def test_partial_choice_shows_partial_credit(small_bank: Bank, store: ProgressSt
     assert "Keep delivering what the client relies on." in player.feedback.value
 
 
-def test_wrong_choice_shows_no_credit_and_consequence(small_bank: Bank, store: ProgressStore) -> None:
+def test_wrong_choice_shows_no_credit_and_consequence(
+    small_bank: Bank, store: ProgressStore
+) -> None:
     player = ScenarioPlayer(small_bank.scenario("fx-trust-report"), small_bank, progress=store)
     answer(player, "A")
     assert "No credit: 0 %" in player.feedback.value
@@ -86,20 +89,24 @@ def test_try_again_resets_and_allows_a_new_answer(small_bank: Bank, store: Progr
 
 def test_a_returning_learner_sees_best_score_and_attempts(small_bank: Bank, tmp_path: Path) -> None:
     path = tmp_path / "progress.jsonl"
-    first = ScenarioPlayer(small_bank.scenario("fx-trust-report"), small_bank,
-                           progress=ProgressStore(path))
+    first = ScenarioPlayer(
+        small_bank.scenario("fx-trust-report"), small_bank, progress=ProgressStore(path)
+    )
     answer(first, "A")
     first.retry_button.click()
     answer(first, "C")
-    later = ScenarioPlayer(small_bank.scenario("fx-trust-report"), small_bank,
-                           progress=ProgressStore(path))
+    later = ScenarioPlayer(
+        small_bank.scenario("fx-trust-report"), small_bank, progress=ProgressStore(path)
+    )
     assert "Previously: best 50 %, 2 attempts" in later.history.value
     module = ModulePlayer(small_bank.pool("practice"), small_bank, progress=ProgressStore(path))
     assert "Previously: best 50 %, 2 attempts" in module.players[0].history.value
     assert "not answered yet" in module.players[1].history.value
 
 
-def test_a_corrupt_progress_file_is_reported_in_the_widget(small_bank: Bank, tmp_path: Path) -> None:
+def test_a_corrupt_progress_file_is_reported_in_the_widget(
+    small_bank: Bank, tmp_path: Path
+) -> None:
     path = tmp_path / "progress.jsonl"
     path.write_bytes(b"\x00\xffnot json\n")
     with pytest.warns(ProgressWarning):
@@ -108,8 +115,9 @@ def test_a_corrupt_progress_file_is_reported_in_the_widget(small_bank: Bank, tmp
     other = tmp_path / "other.jsonl"
     other.write_text("{oops\n", encoding="utf-8")
     with pytest.warns(ProgressWarning):
-        single = ScenarioPlayer(small_bank.scenario("fx-trust-report"), small_bank,
-                                progress=ProgressStore(other))
+        single = ScenarioPlayer(
+            small_bank.scenario("fx-trust-report"), small_bank, progress=ProgressStore(other)
+        )
     assert "Note:" in single.notes.value and "other.jsonl.corrupt-" in single.notes.value
 
 
@@ -121,8 +129,9 @@ def test_assessment_scenarios_are_refused(small_bank: Bank, store: ProgressStore
         ModulePlayer(small_bank.scenarios, small_bank, progress=store)
 
 
-def test_module_player_navigation_score_and_progress_bar(small_bank: Bank,
-                                                         store: ProgressStore) -> None:
+def test_module_player_navigation_score_and_progress_bar(
+    small_bank: Bank, store: ProgressStore
+) -> None:
     module = ModulePlayer(small_bank.pool("practice"), small_bank, progress=store)
     assert "Scenario 1 of 3" in module.counter.value
     assert module.stage.children == (module.players[0],)
@@ -155,10 +164,15 @@ def test_module_player_navigation_score_and_progress_bar(small_bank: Bank,
     assert "Score: 1.5 of 3 (50 %)" in module.score.value
 
 
-def test_module_summary_per_topic_links_the_book_pages_to_review(small_bank: Bank,
-                                                                 store: ProgressStore) -> None:
-    module = ModulePlayer(small_bank.pool("practice"), small_bank, progress=store,
-                          book_url="https://course.example/book/")
+def test_module_summary_per_topic_links_the_book_pages_to_review(
+    small_bank: Bank, store: ProgressStore
+) -> None:
+    module = ModulePlayer(
+        small_bank.pool("practice"),
+        small_bank,
+        progress=store,
+        book_url="https://course.example/book/",
+    )
     answer(module.players[0], "B")
     answer(module.players[1], "A")
     answer(module.players[2], "A")
@@ -177,7 +191,9 @@ def test_module_summary_per_topic_links_the_book_pages_to_review(small_bank: Ban
     assert "section “Keep it together”" in composure
 
 
-def test_default_review_links_point_at_the_built_book(small_bank: Bank, store: ProgressStore) -> None:
+def test_default_review_links_point_at_the_built_book(
+    small_bank: Bank, store: ProgressStore
+) -> None:
     module = ModulePlayer(small_bank.pool("practice", "composure"), small_bank, progress=store)
     assert module.review_url("composure") == "../book/_build/html/modules/composure.html"
     assert "Practice: Composure and respect" in module.heading.value
@@ -186,7 +202,9 @@ def test_default_review_links_point_at_the_built_book(small_bank: Bank, store: P
     assert "../book/_build/html/modules/composure.html" in module.summary.value
 
 
-def test_module_player_loads_only_the_practice_pool(small_bank_dir: Path, store: ProgressStore) -> None:
+def test_module_player_loads_only_the_practice_pool(
+    small_bank_dir: Path, store: ProgressStore
+) -> None:
     module = module_player("trust", small_bank_dir, progress=store)
     assert [p.scenario.id for p in module.players] == ["fx-trust-report", "fx-trust-personal"]
     assert all(s.pool == "practice" for s in module.bank.scenarios)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 from clientcraft.bank import POOLS, Bank, default_bank_dir, load_bank
 from clientcraft.errors import ClientcraftError
@@ -29,10 +29,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
     width = max(len("topic"), *(len(t) for t in counts["topics"]))
     print(f"{'topic':<{width}}  {'practice':>8}  {'assessment':>10}  {'total':>5}")
     for topic, per_pool in counts["topics"].items():
-        print(f"{topic:<{width}}  {per_pool['practice']:>8}  {per_pool['assessment']:>10}  "
-              f"{sum(per_pool.values()):>5}")
+        print(
+            f"{topic:<{width}}  {per_pool['practice']:>8}  {per_pool['assessment']:>10}  "
+            f"{sum(per_pool.values()):>5}"
+        )
     totals = {p: sum(c[p] for c in counts["topics"].values()) for p in POOLS}
-    print(f"{'all':<{width}}  {totals['practice']:>8}  {totals['assessment']:>10}  {counts['total']:>5}")
+    print(
+        f"{'all':<{width}}  {totals['practice']:>8}  {totals['assessment']:>10}  {counts['total']:>5}"
+    )
     used = len(bank.claims) - len(bank.unexercised_claims())
     print(f"claims exercised: {used} of {len(bank.claims)}")
     return 0
@@ -93,31 +97,57 @@ def _parser() -> argparse.ArgumentParser:
 
     build = sub.add_parser("build", help="build the course from the bank")
     build.add_argument("--bank", type=Path, help=bank_help)
-    build.add_argument("--notebooks", action="store_true",
-                       help="only write the practice notebooks (notebooks/*.ipynb)")
-    build.add_argument("--book", type=Path,
-                       help="the book folder (default: book/ next to the bank folder)")
-    build.add_argument("--strict", action="store_true",
-                       help="fail the book build on any Sphinx warning (always on when CI is set)")
+    build.add_argument(
+        "--notebooks",
+        action="store_true",
+        help="only write the practice notebooks (notebooks/*.ipynb)",
+    )
+    build.add_argument(
+        "--book", type=Path, help="the book folder (default: book/ next to the bank folder)"
+    )
+    build.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail the book build on any Sphinx warning (always on when CI is set)",
+    )
     build.set_defaults(func=cmd_build)
 
-    report = sub.add_parser("report", help="item analysis and learner mastery from a course's "
-                            "nbgrader gradebook, as one HTML page and CSV files")
-    report.add_argument("course", type=Path, metavar="COURSE_DIR",
-                        help="the nbgrader course folder (holds nbgrader_config.py, gradebook.db)")
+    report = sub.add_parser(
+        "report",
+        help="item analysis and learner mastery from a course's "
+        "nbgrader gradebook, as one HTML page and CSV files",
+    )
+    report.add_argument(
+        "course",
+        type=Path,
+        metavar="COURSE_DIR",
+        help="the nbgrader course folder (holds nbgrader_config.py, gradebook.db)",
+    )
     report.add_argument("--assignment", help="report on this assignment only (default: all)")
     report.add_argument("--out", type=Path, help="output folder (default: COURSE_DIR/reports)")
     report.add_argument("--bank", type=Path, help=bank_help)
-    report.add_argument("--book-url", help="the published book's address; review lists then link "
-                        "each topic's module page (BOOK_URL/modules/<topic>.html)")
+    report.add_argument(
+        "--book-url",
+        help="the published book's address; review lists then link "
+        "each topic's module page (BOOK_URL/modules/<topic>.html)",
+    )
     report.set_defaults(func=cmd_report)
 
-    course = sub.add_parser("nbgrader-course", help="create or update an nbgrader course: one quiz "
-                            "per topic (quiz-<topic-id>) and a final, graded without running code")
-    course.add_argument("course", type=Path, metavar="COURSE_DIR", help="the nbgrader course folder")
+    course = sub.add_parser(
+        "nbgrader-course",
+        help="create or update an nbgrader course: one quiz "
+        "per topic (quiz-<topic-id>) and a final, graded without running code",
+    )
+    course.add_argument(
+        "course", type=Path, metavar="COURSE_DIR", help="the nbgrader course folder"
+    )
     course.add_argument("--bank", type=Path, help=bank_help)
-    course.add_argument("--force", action="store_true", help="also change assignments already "
-                        "released or edited by hand (the old notebooks are kept in clientcraft-backup/)")
+    course.add_argument(
+        "--force",
+        action="store_true",
+        help="also change assignments already "
+        "released or edited by hand (the old notebooks are kept in clientcraft-backup/)",
+    )
     course.set_defaults(func=cmd_nbgrader_course)
     return parser
 
@@ -131,8 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ClientcraftError as exc:
         for line in exc.problems:
             print(line, file=sys.stderr)
-        print(f"clientcraft {args.command}: {len(exc.problems)} problem(s) found.",
-              file=sys.stderr)
+        print(f"clientcraft {args.command}: {len(exc.problems)} problem(s) found.", file=sys.stderr)
         return 1
 
 

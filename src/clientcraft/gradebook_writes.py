@@ -15,7 +15,8 @@ the configured late-submission plugin).
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable, Sequence, TypeVar
+from collections.abc import Iterable, Sequence
+from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
 from nbconvert.exporters.exporter import ResourcesDict
@@ -68,14 +69,20 @@ class SaveGradesOnce(NbGraderPreprocessor):
     cells before it).
     """
 
-    def preprocess(self, nb: NotebookNode, resources: ResourcesDict) -> tuple[NotebookNode, ResourcesDict]:
+    def preprocess(
+        self, nb: NotebookNode, resources: ResourcesDict
+    ) -> tuple[NotebookNode, ResourcesDict]:
         info = resources["nbgrader"]
         with run_gradebook(self, info["db_url"]) as gb:
-            submission = gb.find_submission_notebook(info["notebook"], info["assignment"], info["student"])
+            submission = gb.find_submission_notebook(
+                info["notebook"], info["assignment"], info["student"]
+            )
             # Loading the notebook's cells once lets every row's ``.cell`` come from the session.
             submission.notebook.grade_cells
             self._grades = _by_name(submission.grades, lambda g: g.cell, (GradeCell, TaskCell))
-            self._comments = _by_name(submission.comments, lambda c: c.cell, (SolutionCell, TaskCell))
+            self._comments = _by_name(
+                submission.comments, lambda c: c.cell, (SolutionCell, TaskCell)
+            )
             nb, resources = super().preprocess(nb, resources)
             gb.db.commit()
         return nb, resources
@@ -96,8 +103,9 @@ class SaveGradesOnce(NbGraderPreprocessor):
         unchanged = cell.metadata.nbgrader.get("checksum", None) == utils.compute_checksum(cell)
         comment.auto_comment = "No response." if unchanged and not utils.is_task(cell) else None
 
-    def preprocess_cell(self, cell: NotebookNode, resources: ResourcesDict,
-                        cell_index: int) -> tuple[NotebookNode, ResourcesDict]:
+    def preprocess_cell(
+        self, cell: NotebookNode, resources: ResourcesDict, cell_index: int
+    ) -> tuple[NotebookNode, ResourcesDict]:
         if utils.is_grade(cell):
             self._add_score(cell)
         if utils.is_solution(cell):
@@ -116,7 +124,9 @@ class OverwriteCellsOnce(OverwriteCells):
     re-added by the inherited stock methods when ``OverwriteCells.add_missing_cells`` is set.
     """
 
-    def preprocess(self, nb: NotebookNode, resources: ResourcesDict) -> tuple[NotebookNode, ResourcesDict]:
+    def preprocess(
+        self, nb: NotebookNode, resources: ResourcesDict
+    ) -> tuple[NotebookNode, ResourcesDict]:
         self.notebook_id = resources["nbgrader"]["notebook"]
         self.assignment_id = resources["nbgrader"]["assignment"]
         self.db_url = resources["nbgrader"]["db_url"]
@@ -126,8 +136,11 @@ class OverwriteCellsOnce(OverwriteCells):
             self._source_cells = {cell.name: cell for cell in source.source_cells}
             # Queried by type: cells reached through ``source.grade_cells`` would load their
             # ``max_score`` one query each.
-            graded = [cell for kind in (GradeCell, TaskCell)
-                      for cell in self.gradebook.db.query(kind).filter(kind.notebook == source)]
+            graded = [
+                cell
+                for kind in (GradeCell, TaskCell)
+                for cell in self.gradebook.db.query(kind).filter(kind.notebook == source)
+            ]
             self._graded_cells = _by_name(graded, lambda c: c, (GradeCell, TaskCell))
             # The cell loop of NbGraderPreprocessor; stock OverwriteCells.preprocess would open a
             # second gradebook session.
@@ -137,14 +150,15 @@ class OverwriteCellsOnce(OverwriteCells):
                 nb, resources = self.add_missing_task_cells(nb, resources)
         return nb, resources
 
-    def preprocess_cell(self, cell: NotebookNode, resources: ResourcesDict,
-                        cell_index: int) -> tuple[NotebookNode, ResourcesDict]:
+    def preprocess_cell(
+        self, cell: NotebookNode, resources: ResourcesDict, cell_index: int
+    ) -> tuple[NotebookNode, ResourcesDict]:
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", None)
         if grade_id is None:
             return cell, resources
         source_cell = self._source_cells.get(grade_id)
         if source_cell is None:
-            self.log.warning("Cell '{}' does not exist in the database".format(grade_id))
+            self.log.warning(f"Cell '{grade_id}' does not exist in the database")
             del cell.metadata.nbgrader["grade_id"]
             return cell, resources
 
@@ -174,7 +188,9 @@ class OverwriteCellsOnce(OverwriteCells):
                 self.report_change(grade_id, "checksum", old_checksum, new_checksum)
                 cell.source = source_cell.source
                 if utils.compute_checksum(cell) != source_cell.checksum:
-                    raise RuntimeError("Inconsistent checksums for cell {}".format(source_cell.name))
+                    raise RuntimeError(
+                        f"Inconsistent checksums for cell {source_cell.name}"
+                    )
 
         return cell, resources
 
@@ -183,7 +199,9 @@ class OverwriteKernelspecOnce(NbGraderPreprocessor):
     """nbgrader's ``OverwriteKernelspec`` through the run's gradebook: the submission gets the
     source notebook's kernelspec, when the gradebook has one."""
 
-    def preprocess(self, nb: NotebookNode, resources: ResourcesDict) -> tuple[NotebookNode, ResourcesDict]:
+    def preprocess(
+        self, nb: NotebookNode, resources: ResourcesDict
+    ) -> tuple[NotebookNode, ResourcesDict]:
         info = resources["nbgrader"]
         with run_gradebook(self, info["db_url"]) as gb:
             stored = gb.find_notebook(info["notebook"], info["assignment"]).kernelspec
@@ -198,18 +216,25 @@ class AssignLatePenaltiesOnce(AssignLatePenalties):
     notebook's penalty, and for a late submission ask the configured late-submission plugin
     (``AssignLatePenalties.plugin_class``) and clamp its answer to [0, score]."""
 
-    def preprocess(self, nb: NotebookNode, resources: ResourcesDict) -> tuple[NotebookNode, ResourcesDict]:
+    def preprocess(
+        self, nb: NotebookNode, resources: ResourcesDict
+    ) -> tuple[NotebookNode, ResourcesDict]:
         info = resources["nbgrader"]
         self.init_plugin()
         with run_gradebook(self, info["db_url"]) as gb:
             submission = gb.find_submission(info["assignment"], info["student"])
-            notebook = gb.find_submission_notebook(info["notebook"], info["assignment"], info["student"])
+            notebook = gb.find_submission_notebook(
+                info["notebook"], info["assignment"], info["student"]
+            )
             notebook.late_submission_penalty = None
             if submission.total_seconds_late > 0:
-                self.log.warning("{} is {} seconds late".format(submission, submission.total_seconds_late))
+                self.log.warning(
+                    f"{submission} is {submission.total_seconds_late} seconds late"
+                )
                 penalty = self.plugin_inst.late_submission_penalty(
-                    info["student"], notebook.score, submission.total_seconds_late)
-                self.log.warning("Late submission penalty: {}".format(penalty))
+                    info["student"], notebook.score, submission.total_seconds_late
+                )
+                self.log.warning(f"Late submission penalty: {penalty}")
                 if penalty is not None:
                     notebook.late_submission_penalty = self._check_late_penalty(notebook, penalty)
             gb.db.commit()

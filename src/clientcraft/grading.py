@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import ast
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from nbconvert.exporters.exporter import ResourcesDict
 from nbformat.notebooknode import NotebookNode, from_dict
@@ -77,8 +78,10 @@ def key_source(key: AnswerKey, visible: str) -> str:
         "question": key.question,
         "answer_cell": key.answer_cell,
         "scenario": key.scenario,
-        "options": [{"key": o.key, "text": o.text, "credit": o.credit, "feedback": o.feedback}
-                    for o in key.options],
+        "options": [
+            {"key": o.key, "text": o.text, "credit": o.credit, "feedback": o.feedback}
+            for o in key.options
+        ],
     }
     literal = json.dumps(body, indent=4, ensure_ascii=False)
     return f"{visible}\n{BEGIN_KEY}\n{KEY_NAME} = {literal}\n{END_KEY}"
@@ -92,8 +95,8 @@ def split_key(source: str) -> tuple[str, str | None]:
         end = next(i for i in range(begin + 1, len(lines)) if END_KEY in lines[i])
     except StopIteration:
         return source, None
-    visible = "\n".join(lines[:begin] + lines[end + 1:])
-    return visible, "\n".join(lines[begin + 1:end])
+    visible = "\n".join(lines[:begin] + lines[end + 1 :])
+    return visible, "\n".join(lines[begin + 1 : end])
 
 
 def read_key(source: str) -> AnswerKey | None:
@@ -105,16 +108,23 @@ def read_key(source: str) -> AnswerKey | None:
     try:
         tree = ast.parse(region)
         stmt = tree.body[0] if len(tree.body) == 1 else None
-        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
-                and isinstance(stmt.targets[0], ast.Name) and stmt.targets[0].id == KEY_NAME):
+        if not (
+            isinstance(stmt, ast.Assign)
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name)
+            and stmt.targets[0].id == KEY_NAME
+        ):
             return None
         body = ast.literal_eval(stmt.value)
-        options = tuple(KeyOption(str(o["key"]).upper(), str(o["text"]), float(o["credit"]),
-                                  str(o["feedback"])) for o in body["options"])
+        options = tuple(
+            KeyOption(str(o["key"]).upper(), str(o["text"]), float(o["credit"]), str(o["feedback"]))
+            for o in body["options"]
+        )
         if not options:
             return None
-        return AnswerKey(str(body["question"]), str(body["answer_cell"]), str(body["scenario"]),
-                         options)
+        return AnswerKey(
+            str(body["question"]), str(body["answer_cell"]), str(body["scenario"]), options
+        )
     except (SyntaxError, ValueError, TypeError, KeyError, MemoryError, RecursionError):
         return None
 
@@ -147,8 +157,11 @@ def parse_choice(source: str, name: str, keys: Sequence[str]) -> Choice:
     if len(tree.body) > 1:
         return Choice(None, f"the answer cell holds more than one statement ({form})")
     stmt = tree.body[0]
-    if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
-            and isinstance(stmt.targets[0], ast.Name)):
+    if not (
+        isinstance(stmt, ast.Assign)
+        and len(stmt.targets) == 1
+        and isinstance(stmt.targets[0], ast.Name)
+    ):
         return Choice(None, f"the answer cell is not a plain assignment ({form})")
     if stmt.targets[0].id != name:
         return Choice(None, f"the answer cell assigns {stmt.targets[0].id}, not {name} ({form})")
@@ -169,14 +182,26 @@ def _stream(text: str) -> NotebookNode:
 
 
 def _partial(points: float) -> NotebookNode:
-    return from_dict({"output_type": "execute_result", "execution_count": None, "metadata": {},
-                      "data": {"text/plain": _number(points)}})
+    return from_dict(
+        {
+            "output_type": "execute_result",
+            "execution_count": None,
+            "metadata": {},
+            "data": {"text/plain": _number(points)},
+        }
+    )
 
 
 def _zero(message: str) -> NotebookNode:
     """An error output: nbgrader scores the cell 0 and the feedback shows only ``message``."""
-    return from_dict({"output_type": "error", "ename": "NoCredit", "evalue": "0 points",
-                      "traceback": message.split("\n")})
+    return from_dict(
+        {
+            "output_type": "error",
+            "ename": "NoCredit",
+            "evalue": "0 points",
+            "traceback": message.split("\n"),
+        }
+    )
 
 
 def _number(value: float) -> str:
@@ -194,43 +219,63 @@ class GradeChoices(NbGraderPreprocessor):
     reveal_best = Bool(
         False,
         help="Whether feedback also names the best option of each question. Off by default so an "
-             "assessment can be reused with the next cohort. Takes effect at autograde.",
+        "assessment can be reused with the next cohort. Takes effect at autograde.",
     ).tag(config=True)
 
-    def preprocess(self, nb: NotebookNode, resources: ResourcesDict) -> tuple[NotebookNode, ResourcesDict]:
-        self._answers = {cell.metadata.nbgrader["grade_id"]: cell for cell in nb.cells
-                         if utils.is_solution(cell) and "grade_id" in cell.metadata.nbgrader}
+    def preprocess(
+        self, nb: NotebookNode, resources: ResourcesDict
+    ) -> tuple[NotebookNode, ResourcesDict]:
+        self._answers = {
+            cell.metadata.nbgrader["grade_id"]: cell
+            for cell in nb.cells
+            if utils.is_solution(cell) and "grade_id" in cell.metadata.nbgrader
+        }
         return super().preprocess(nb, resources)
 
-    def preprocess_cell(self, cell: NotebookNode, resources: ResourcesDict,
-                        cell_index: int) -> tuple[NotebookNode, ResourcesDict]:
+    def preprocess_cell(
+        self, cell: NotebookNode, resources: ResourcesDict, cell_index: int
+    ) -> tuple[NotebookNode, ResourcesDict]:
         if cell.cell_type != "code" or not utils.is_grade(cell) or utils.is_solution(cell):
             return cell, resources
         points = float(cell.metadata.nbgrader["points"])
         key = read_key(cell.source)
         grade_id = cell.metadata.nbgrader.get("grade_id", "?")
         if key is None:
-            cell.outputs = [_zero(f"{grade_id}: this test cell has no clientcraft answer key, so "
-                                  "it was not run; grade it by hand.")]
+            cell.outputs = [
+                _zero(
+                    f"{grade_id}: this test cell has no clientcraft answer key, so "
+                    "it was not run; grade it by hand."
+                )
+            ]
             return cell, resources
         cell.source, _ = split_key(cell.source)
         cell.outputs = self._outcome(key, self._answers.get(key.answer_cell), points)
         return cell, resources
 
-    def _outcome(self, key: AnswerKey, answer: Mapping[str, Any] | None, points: float) -> list[NotebookNode]:
+    def _outcome(
+        self, key: AnswerKey, answer: Mapping[str, Any] | None, points: float
+    ) -> list[NotebookNode]:
         """The outputs that make nbgrader record this question's score, with the learner's feedback."""
         total = f"of {_number(points)} point{'s' if points != 1 else ''}"
-        reveal = f"\n\nThe best option was {key.best.key}. {key.best.text}" if self.reveal_best else ""
+        reveal = (
+            f"\n\nThe best option was {key.best.key}. {key.best.text}" if self.reveal_best else ""
+        )
         if answer is None:
-            return [_zero(f"{key.question}: the answer cell is missing from the notebook, so there "
-                          f"is no answer.\n0 {total}.{reveal}")]
+            return [
+                _zero(
+                    f"{key.question}: the answer cell is missing from the notebook, so there "
+                    f"is no answer.\n0 {total}.{reveal}"
+                )
+            ]
         choice = parse_choice(answer["source"], key.question, key.keys)
         if choice.key is None:
             return [_zero(f"{key.question}: {choice.problem}.\n0 {total}.{reveal}")]
         chosen = key.option(choice.key)
         score = round(chosen.credit * points, 4)
-        message = (f"{key.question}: you chose {chosen.key}. {chosen.text}\n\n{chosen.feedback}\n\n"
-                   f"{_number(score)} {total}.{reveal if chosen.key != key.best.key else ''}")
+        message = (
+            f"{key.question}: you chose {chosen.key}. {chosen.text}\n\n{chosen.feedback}\n\n"
+            f"{_number(score)} {total}.{reveal if chosen.key != key.best.key else ''}"
+        )
         if score <= 0:
             return [_zero(message)]
         if score >= points:

@@ -13,10 +13,10 @@ import json
 import math
 import os
 import warnings
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterable
 
 from clientcraft.bank import Scenario, Topic
 
@@ -61,7 +61,7 @@ def percent(credit: float) -> str:
 
 
 def _utc_stamp(now: datetime | None = None) -> str:
-    return (now or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%S.%fZ")
+    return (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S.%fZ")
 
 
 def _parse_line(raw: bytes) -> Attempt:
@@ -78,8 +78,9 @@ def _parse_line(raw: bytes) -> Attempt:
     credit = record["credit"]
     if isinstance(credit, bool) or not isinstance(credit, (int, float)) or not 0 <= credit <= 1:
         raise ValueError("'credit' is not a number from 0 to 1")
-    return Attempt(record["timestamp"], record["scenario"], record["topic"], record["choice"],
-                   float(credit))
+    return Attempt(
+        record["timestamp"], record["scenario"], record["topic"], record["choice"], float(credit)
+    )
 
 
 class ProgressStore:
@@ -137,19 +138,29 @@ class ProgressStore:
         try:
             os.rename(self.path, target)
         except OSError as exc:
-            self._warn(f"Progress file {self.path} {why} and could not be moved aside "
-                       f"({exc.strerror or exc}); answers from now on are not saved. Move or fix "
-                       "the file, or set CLIENTCRAFT_PROGRESS to another path.")
+            self._warn(
+                f"Progress file {self.path} {why} and could not be moved aside "
+                f"({exc.strerror or exc}); answers from now on are not saved. Move or fix "
+                "the file, or set CLIENTCRAFT_PROGRESS to another path."
+            )
             self._writable = False
             return
-        self._warn(f"Progress file {self.path} {why}; it was kept as {target} and a fresh progress "
-                   "file was started. Your earlier answers are in the kept file.")
+        self._warn(
+            f"Progress file {self.path} {why}; it was kept as {target} and a fresh progress "
+            "file was started. Your earlier answers are in the kept file."
+        )
 
-    def record(self, scenario: Scenario, choice: str, credit: float,
-               now: datetime | None = None) -> Attempt:
+    def record(
+        self, scenario: Scenario, choice: str, credit: float, now: datetime | None = None
+    ) -> Attempt:
         """Save one checked answer (append + fsync) and return it; a failed save warns, never raises."""
-        attempt = Attempt((now or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
-                          scenario.id, scenario.topic, choice, float(credit))
+        attempt = Attempt(
+            (now or datetime.now(UTC)).isoformat(timespec="seconds"),
+            scenario.id,
+            scenario.topic,
+            choice,
+            float(credit),
+        )
         self._attempts.append(attempt)
         if self._writable:
             line = json.dumps(asdict(attempt), sort_keys=True, ensure_ascii=False) + "\n"
@@ -162,8 +173,10 @@ class ProgressStore:
                 finally:
                     os.close(fd)
             except OSError as exc:
-                self._warn(f"Could not save your answer to {self.path} ({exc.strerror or exc}); it "
-                           "counts for this session only. Set CLIENTCRAFT_PROGRESS to a writable path.")
+                self._warn(
+                    f"Could not save your answer to {self.path} ({exc.strerror or exc}); it "
+                    "counts for this session only. Set CLIENTCRAFT_PROGRESS to a writable path."
+                )
         return attempt
 
     def history(self, scenario_id: str) -> History | None:
@@ -171,8 +184,9 @@ class ProgressStore:
         credits = [a.credit for a in self._attempts if a.scenario == scenario_id]
         return History(len(credits), max(credits)) if credits else None
 
-    def best_by_topic(self, topics: Iterable[Topic],
-                      scenarios: Iterable[Scenario]) -> dict[str, tuple[float, int, int]]:
+    def best_by_topic(
+        self, topics: Iterable[Topic], scenarios: Iterable[Scenario]
+    ) -> dict[str, tuple[float, int, int]]:
         """Per topic: mean best credit over its scenarios (untried count 0), tried count, total."""
         scenarios = tuple(scenarios)
         result: dict[str, tuple[float, int, int]] = {}
@@ -206,8 +220,10 @@ def show_overview(bank_dir: Path | str | None = None, path: Path | str | None = 
         print(note)
     practice_ids = {s.id for s in practice}
     if not any(a.scenario in practice_ids for a in store.attempts):
-        print(f"No progress yet: nothing is saved in {store.path}. Open a module notebook, answer a "
-              "scenario and press Check; then run this cell again.")
+        print(
+            f"No progress yet: nothing is saved in {store.path}. Open a module notebook, answer a "
+            "scenario and press Check; then run this cell again."
+        )
         return
     per_topic = store.best_by_topic(bank.topics, practice)
     labels = [t.title for t in bank.topics]
@@ -219,10 +235,15 @@ def show_overview(bank_dir: Path | str | None = None, path: Path | str | None = 
     ax.set_xticks(range(0, 101, 25))
     ax.set_xlabel("best score over the module's practice scenarios (%; untried count 0)")
     ax.set_title("Your practice progress per module")
-    for bar, topic in zip(bars, bank.topics):
+    for bar, topic in zip(bars, bank.topics, strict=False):
         mean, tried, total = per_topic[topic.id]
-        ax.annotate(f"{percent(mean)} ({tried} of {total} tried)",
-                    (bar.get_width(), bar.get_y() + bar.get_height() / 2),
-                    xytext=(4, 0), textcoords="offset points", va="center", fontsize=9)
+        ax.annotate(
+            f"{percent(mean)} ({tried} of {total} tried)",
+            (bar.get_width(), bar.get_y() + bar.get_height() / 2),
+            xytext=(4, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=9,
+        )
     fig.tight_layout()
     plt.show()

@@ -11,8 +11,8 @@ from __future__ import annotations
 import dataclasses
 import html
 import math
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 import ipywidgets as widgets
 from markdown_it import MarkdownIt
@@ -54,9 +54,13 @@ def require_practice(scenarios: Iterable[Scenario]) -> tuple[Scenario, ...]:
     scenarios = tuple(scenarios)
     graded = [s for s in scenarios if s.pool != "practice"]
     if graded:
-        raise ClientcraftError([
-            f"{s.where}: {s.id}: is an assessment scenario; practice players show practice "
-            "scenarios only (pass bank.pool('practice'))" for s in graded])
+        raise ClientcraftError(
+            [
+                f"{s.where}: {s.id}: is an assessment scenario; practice players show practice "
+                "scenarios only (pass bank.pool('practice'))"
+                for s in graded
+            ]
+        )
     return scenarios
 
 
@@ -65,23 +69,34 @@ def source_html(scenario: Scenario, bank: Bank) -> str:
     article = bank.article(scenario.source.article)
     section = article.section(scenario.source.section)
     heading = f" (original heading: “{html.escape(section.heading)}”)" if section else ""
-    return (f"<p style='font-size:90%;color:#555'>Source: <i>{html.escape(article.english_title)}"
-            f"</i> ({html.escape(article.language)} article <code>{html.escape(article.file)}</code>), "
-            f"section “{html.escape(scenario.source.section)}”{heading}</p>")
+    return (
+        f"<p style='font-size:90%;color:#555'>Source: <i>{html.escape(article.english_title)}"
+        f"</i> ({html.escape(article.language)} article <code>{html.escape(article.file)}</code>), "
+        f"section “{html.escape(scenario.source.section)}”{heading}</p>"
+    )
 
 
 def notes_html(store: ProgressStore) -> str:
     """The progress store's problems as a visible warning box (empty when there are none)."""
-    return "".join(f"<p style='border-left:4px solid {_COLOURS['partial']};padding-left:8px'>"
-                   f"<b>Note:</b> {html.escape(note)}</p>" for note in store.notes)
+    return "".join(
+        f"<p style='border-left:4px solid {_COLOURS['partial']};padding-left:8px'>"
+        f"<b>Note:</b> {html.escape(note)}</p>"
+        for note in store.notes
+    )
 
 
 class ScenarioPlayer(widgets.VBox):
     """One practice scenario: situation, options, Check, feedback with credit, Try again."""
 
-    def __init__(self, scenario: Scenario, bank: Bank, *, progress: ProgressStore | None = None,
-                 on_check: Callable[[Scenario, Option], None] | None = None,
-                 show_notes: bool = True):
+    def __init__(
+        self,
+        scenario: Scenario,
+        bank: Bank,
+        *,
+        progress: ProgressStore | None = None,
+        on_check: Callable[[Scenario, Option], None] | None = None,
+        show_notes: bool = True,
+    ):
         (self.scenario,) = require_practice([scenario])
         self.progress = progress if progress is not None else ProgressStore()
         self.result: Option | None = None
@@ -90,13 +105,18 @@ class ScenarioPlayer(widgets.VBox):
         self.source = widgets.HTML(source_html(scenario, bank))
         self.situation = widgets.HTML(markdown_html(scenario.situation))
         self.question = widgets.HTML(f"<b>{_inline(scenario.question)}</b>")
-        self.options = widgets.HTML("".join(
-            f"<p><b>{o.key}.</b> {_inline(o.text)}</p>" for o in scenario.options))
-        self.choice = widgets.ToggleButtons(options=list(scenario.keys), value=None,
-                                            description="Your answer:",
-                                            style={"description_width": "initial"})
-        self.check_button = widgets.Button(description="Check", button_style="primary",
-                                           disabled=True, icon="check")
+        self.options = widgets.HTML(
+            "".join(f"<p><b>{o.key}.</b> {_inline(o.text)}</p>" for o in scenario.options)
+        )
+        self.choice = widgets.ToggleButtons(
+            options=list(scenario.keys),
+            value=None,
+            description="Your answer:",
+            style={"description_width": "initial"},
+        )
+        self.check_button = widgets.Button(
+            description="Check", button_style="primary", disabled=True, icon="check"
+        )
         self.retry_button = widgets.Button(description="Try again", disabled=True, icon="refresh")
         self.feedback = widgets.HTML("")
         self.history = widgets.HTML(self._history_text())
@@ -104,17 +124,29 @@ class ScenarioPlayer(widgets.VBox):
         self.choice.observe(self._chosen, names="value")
         self.check_button.on_click(self._check)
         self.retry_button.on_click(self._retry)
-        super().__init__(children=[
-            self.notes, self.source, self.situation, self.question, self.options, self.choice,
-            widgets.HBox([self.check_button, self.retry_button]), self.feedback, self.history])
+        super().__init__(
+            children=[
+                self.notes,
+                self.source,
+                self.situation,
+                self.question,
+                self.options,
+                self.choice,
+                widgets.HBox([self.check_button, self.retry_button]),
+                self.feedback,
+                self.history,
+            ]
+        )
 
     def _history_text(self) -> str:
         past = self.progress.history(self.scenario.id)
         if past is None:
             return "<p style='font-size:90%;color:#555'>Previously: not answered yet.</p>"
         plural = "attempt" if past.attempts == 1 else "attempts"
-        return (f"<p style='font-size:90%;color:#555'>Previously: best {percent(past.best)}, "
-                f"{past.attempts} {plural}</p>")
+        return (
+            f"<p style='font-size:90%;color:#555'>Previously: best {percent(past.best)}, "
+            f"{past.attempts} {plural}</p>"
+        )
 
     def _chosen(self, change: dict) -> None:
         self.check_button.disabled = change["new"] is None or self.result is not None
@@ -129,14 +161,18 @@ class ScenarioPlayer(widgets.VBox):
         if self._show_notes:
             self.notes.value = notes_html(self.progress)
         colour = _COLOURS[_grade(option.credit)]
-        consequence = (f"<p><b>What happens next:</b> {_inline(option.consequence)}</p>"
-                       if option.consequence else "")
+        consequence = (
+            f"<p><b>What happens next:</b> {_inline(option.consequence)}</p>"
+            if option.consequence
+            else ""
+        )
         self.feedback.value = (
             f"<div style='border-left:4px solid {colour};padding-left:8px'>"
             f"<p><b>You chose {option.key}.</b> <b style='color:{colour}'>"
             f"{credit_label(option.credit)}</b></p>"
             f"<p>{_inline(option.feedback)}</p>{consequence}"
-            f"<p><b>Takeaway:</b> {_inline(self.scenario.takeaway)}</p></div>")
+            f"<p><b>Takeaway:</b> {_inline(self.scenario.takeaway)}</p></div>"
+        )
         self.choice.disabled = True
         self.check_button.disabled = True
         self.retry_button.disabled = False
@@ -159,22 +195,36 @@ class ModulePlayer(widgets.VBox):
     scenario's first answer this session), a progress bar, and a summary per topic that links the
     book pages to review."""
 
-    def __init__(self, scenarios: Iterable[Scenario], bank: Bank, *,
-                 progress: ProgressStore | None = None, book_url: str = DEFAULT_BOOK_URL):
+    def __init__(
+        self,
+        scenarios: Iterable[Scenario],
+        bank: Bank,
+        *,
+        progress: ProgressStore | None = None,
+        book_url: str = DEFAULT_BOOK_URL,
+    ):
         self.scenarios = require_practice(scenarios)
         self.bank = bank
         self.book_url = book_url.rstrip("/")
         self.progress = progress if progress is not None else ProgressStore()
         self.first_credit: dict[str, float] = {}
-        self.players = [ScenarioPlayer(s, bank, progress=self.progress, on_check=self._checked,
-                                       show_notes=False) for s in self.scenarios]
+        self.players = [
+            ScenarioPlayer(
+                s, bank, progress=self.progress, on_check=self._checked, show_notes=False
+            )
+            for s in self.scenarios
+        ]
         self.position = 0
         self.heading = widgets.HTML(f"<h3>{html.escape(self._title())}</h3>")
         self.notes = widgets.HTML(notes_html(self.progress))
         self.counter = widgets.HTML()
-        self.progress_bar = widgets.IntProgress(value=0, min=0, max=max(len(self.players), 1),
-                                                description="Answered:",
-                                                style={"description_width": "initial"})
+        self.progress_bar = widgets.IntProgress(
+            value=0,
+            min=0,
+            max=max(len(self.players), 1),
+            description="Answered:",
+            style={"description_width": "initial"},
+        )
         self.score = widgets.HTML()
         self.previous_button = widgets.Button(description="Previous", icon="arrow-left")
         self.next_button = widgets.Button(description="Next", icon="arrow-right")
@@ -182,9 +232,16 @@ class ModulePlayer(widgets.VBox):
         self.next_button.on_click(lambda _b: self.show(self.position + 1))
         self.summary = widgets.HTML()
         self.stage = widgets.Box(layout=widgets.Layout(display="block"))
-        super().__init__(children=[
-            self.heading, self.notes, widgets.HBox([self.progress_bar, self.score]), self.counter,
-            self.stage, widgets.HBox([self.previous_button, self.next_button])])
+        super().__init__(
+            children=[
+                self.heading,
+                self.notes,
+                widgets.HBox([self.progress_bar, self.score]),
+                self.counter,
+                self.stage,
+                widgets.HBox([self.previous_button, self.next_button]),
+            ]
+        )
         self._update_score()
         self.show(0)
 
@@ -220,9 +277,11 @@ class ModulePlayer(widgets.VBox):
     def _update_score(self) -> None:
         total = math.fsum(self.first_credit.values())
         self.progress_bar.value = len(self.first_credit)
-        self.score.value = (f"<p>&nbsp;Score: {total:g} of {len(self.players)} "
-                            f"({percent(total / len(self.players)) if self.players else '0 %'}), "
-                            "counting your first answer to each scenario</p>")
+        self.score.value = (
+            f"<p>&nbsp;Score: {total:g} of {len(self.players)} "
+            f"({percent(total / len(self.players)) if self.players else '0 %'}), "
+            "counting your first answer to each scenario</p>"
+        )
 
     def review_url(self, topic_id: str) -> str:
         """The book page that teaches a topic, under this player's book base URL."""
@@ -238,21 +297,29 @@ class ModulePlayer(widgets.VBox):
             answered = [s for s in own if s.id in self.first_credit]
             score = math.fsum(self.first_credit[s.id] for s in answered) / len(own)
             missed = [s for s in own if self.first_credit.get(s.id, 0) < 1]
-            link = (f"<a href='{html.escape(self.review_url(topic.id))}' target='_blank' "
-                    "style='color:#1a5fa0;text-decoration:underline'>"
-                    f"{html.escape(topic.title)}</a>")
+            link = (
+                f"<a href='{html.escape(self.review_url(topic.id))}' target='_blank' "
+                "style='color:#1a5fa0;text-decoration:underline'>"
+                f"{html.escape(topic.title)}</a>"
+            )
             if missed:
                 sections = sorted({(s.source.article, s.source.section) for s in missed})
                 where = "; ".join(
                     f"{html.escape(self.bank.article(a).english_title)}, section "
-                    f"“{html.escape(sec)}”" for a, sec in sections)
+                    f"“{html.escape(sec)}”"
+                    for a, sec in sections
+                )
                 review = f"Review {link} in the book (sources: {where})."
             else:
                 review = f"All best answers. The book page: {link}."
-            rows.append(f"<tr><td>{html.escape(topic.title)}</td><td>{len(answered)} of "
-                        f"{len(own)}</td><td>{percent(score)}</td><td>{review}</td></tr>")
-        return ("<table><thead><tr><th>Module</th><th>Answered</th><th>Score</th><th>What to "
-                "review</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+            rows.append(
+                f"<tr><td>{html.escape(topic.title)}</td><td>{len(answered)} of "
+                f"{len(own)}</td><td>{percent(score)}</td><td>{review}</td></tr>"
+            )
+        return (
+            "<table><thead><tr><th>Module</th><th>Answered</th><th>Score</th><th>What to "
+            "review</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+        )
 
 
 def practice_bank(bank: Bank) -> Bank:
@@ -260,12 +327,18 @@ def practice_bank(bank: Bank) -> Bank:
     return dataclasses.replace(bank, scenarios=bank.pool("practice"))
 
 
-def module_player(topic: str, bank_dir: Path | str | None = None, *,
-                  progress: ProgressStore | None = None,
-                  book_url: str = DEFAULT_BOOK_URL) -> ModulePlayer:
+def module_player(
+    topic: str,
+    bank_dir: Path | str | None = None,
+    *,
+    progress: ProgressStore | None = None,
+    book_url: str = DEFAULT_BOOK_URL,
+) -> ModulePlayer:
     """Load the bank (default: the nearest ``exercises/``) and play one topic's practice scenarios."""
     bank = practice_bank(load_bank(bank_dir or default_bank_dir()))
     if topic not in {t.id for t in bank.topics}:
-        raise ClientcraftError(f"{bank.root / 'topics.yml'}: unknown topic '{topic}' (use one of: "
-                               f"{', '.join(t.id for t in bank.topics)})")
+        raise ClientcraftError(
+            f"{bank.root / 'topics.yml'}: unknown topic '{topic}' (use one of: "
+            f"{', '.join(t.id for t in bank.topics)})"
+        )
     return ModulePlayer(bank.pool("practice", topic), bank, progress=progress, book_url=book_url)

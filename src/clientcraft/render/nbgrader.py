@@ -16,7 +16,7 @@ import json
 import os
 import shutil
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import nbformat
@@ -36,39 +36,49 @@ BACKUP_DIR = "clientcraft-backup"
 LEARNER_DIRS = ("submitted", "autograded", "feedback")
 
 SETTINGS = (
-    ("# Grade the multiple-choice answers from the answer key without running learner code:\n"
-     "# GradeChoices takes the place of nbgrader's Execute step; the stock list's closing\n"
-     "# CheckCellMetadata is left out too (see below; GradeChoices changes no metadata).\n"
-     "# SaveGradesOnce is nbgrader's SaveAutoGrades with one gradebook load and commit per\n"
-     "# notebook instead of a query and a commit per cell (same scores and comments). The *Once\n"
-     "# steps here and below share one gradebook connection per run instead of opening one each.",
-     "c.Autograde.autograde_preprocessors = [\n"
-     '    "clientcraft.grading.GradeChoices",\n'
-     '    "nbgrader.preprocessors.IgnorePattern",\n'
-     '    "nbconvert.preprocessors.ClearMetadataPreprocessor",\n'
-     '    "nbgrader.preprocessors.LimitOutput",\n'
-     '    "clientcraft.gradebook_writes.SaveGradesOnce",\n'
-     '    "clientcraft.gradebook_writes.AssignLatePenaltiesOnce",\n'
-     "]"),
-    ("# Sanitizing as stock nbgrader does, but without CheckCellMetadata: in nbgrader 0.9 one\n"
-     "# learner's duplicated or outdated cell metadata makes it abort the whole autograde run (every\n"
-     "# learner after them stays ungraded). The grade ids and points GradeChoices relies on are\n"
-     "# restored from the gradebook by OverwriteCellsOnce (nbgrader's OverwriteCells, reading the\n"
-     "# notebook's cells from the gradebook once); other bad metadata fails that learner alone.",
-     "c.Autograde.sanitize_preprocessors = [\n"
-     '    "nbgrader.preprocessors.ClearOutput",\n'
-     '    "nbgrader.preprocessors.DeduplicateIds",\n'
-     '    "clientcraft.gradebook_writes.OverwriteKernelspecOnce",\n'
-     '    "clientcraft.gradebook_writes.OverwriteCellsOnce",\n'
-     "]"),
-    ("# Answer cells hold an empty solution region, so learners receive `q01 = None  # ...` alone.",
-     'c.ClearSolutions.code_stub = {"python": ""}'),
-    ("# True: feedback also names the best option of each question (then rerun autograde with\n"
-     "# --force). Keep False to reuse the assessment with the next cohort.",
-     "c.GradeChoices.reveal_best = False"),
-    ("# Check each notebook against the notebook format once, after all the steps above, rather\n"
-     "# than after every step (nbconvert's own setting; a broken notebook still fails).",
-     "c.Exporter.optimistic_validation = True"),
+    (
+        "# Grade the multiple-choice answers from the answer key without running learner code:\n"
+        "# GradeChoices takes the place of nbgrader's Execute step; the stock list's closing\n"
+        "# CheckCellMetadata is left out too (see below; GradeChoices changes no metadata).\n"
+        "# SaveGradesOnce is nbgrader's SaveAutoGrades with one gradebook load and commit per\n"
+        "# notebook instead of a query and a commit per cell (same scores and comments). The *Once\n"
+        "# steps here and below share one gradebook connection per run instead of opening one each.",
+        "c.Autograde.autograde_preprocessors = [\n"
+        '    "clientcraft.grading.GradeChoices",\n'
+        '    "nbgrader.preprocessors.IgnorePattern",\n'
+        '    "nbconvert.preprocessors.ClearMetadataPreprocessor",\n'
+        '    "nbgrader.preprocessors.LimitOutput",\n'
+        '    "clientcraft.gradebook_writes.SaveGradesOnce",\n'
+        '    "clientcraft.gradebook_writes.AssignLatePenaltiesOnce",\n'
+        "]",
+    ),
+    (
+        "# Sanitizing as stock nbgrader does, but without CheckCellMetadata: in nbgrader 0.9 one\n"
+        "# learner's duplicated or outdated cell metadata makes it abort the whole autograde run (every\n"
+        "# learner after them stays ungraded). The grade ids and points GradeChoices relies on are\n"
+        "# restored from the gradebook by OverwriteCellsOnce (nbgrader's OverwriteCells, reading the\n"
+        "# notebook's cells from the gradebook once); other bad metadata fails that learner alone.",
+        "c.Autograde.sanitize_preprocessors = [\n"
+        '    "nbgrader.preprocessors.ClearOutput",\n'
+        '    "nbgrader.preprocessors.DeduplicateIds",\n'
+        '    "clientcraft.gradebook_writes.OverwriteKernelspecOnce",\n'
+        '    "clientcraft.gradebook_writes.OverwriteCellsOnce",\n'
+        "]",
+    ),
+    (
+        "# Answer cells hold an empty solution region, so learners receive `q01 = None  # ...` alone.",
+        'c.ClearSolutions.code_stub = {"python": ""}',
+    ),
+    (
+        "# True: feedback also names the best option of each question (then rerun autograde with\n"
+        "# --force). Keep False to reuse the assessment with the next cohort.",
+        "c.GradeChoices.reveal_best = False",
+    ),
+    (
+        "# Check each notebook against the notebook format once, after all the steps above, rather\n"
+        "# than after every step (nbconvert's own setting; a broken notebook still fails).",
+        "c.Exporter.optimistic_validation = True",
+    ),
 )
 
 # Settings a course works without (a choice, or speed only): never reported as missing.
@@ -105,20 +115,33 @@ def course_assignments(bank: Bank) -> dict[str, tuple[Scenario, ...]]:
 
 def answer_key(scenario: Scenario, name: str) -> AnswerKey:
     """The instructor-only key of one question (credit and feedback of each option)."""
-    return AnswerKey(name, f"answer-{name}", scenario.id,
-                     tuple(KeyOption(o.key, o.text, o.credit, o.feedback) for o in scenario.options))
+    return AnswerKey(
+        name,
+        f"answer-{name}",
+        scenario.id,
+        tuple(KeyOption(o.key, o.text, o.credit, o.feedback) for o in scenario.options),
+    )
 
 
-def _meta(grade_id: str, *, grade: bool = False, solution: bool = False,
-          locked: bool = False) -> dict:
-    meta = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": 3,
-            "solution": solution, "task": False}
+def _meta(
+    grade_id: str, *, grade: bool = False, solution: bool = False, locked: bool = False
+) -> dict:
+    meta = {
+        "grade": grade,
+        "grade_id": grade_id,
+        "locked": locked,
+        "schema_version": 3,
+        "solution": solution,
+        "task": False,
+    }
     if grade:
         meta["points"] = POINTS
     return meta
 
 
-def _cell(kind: str, cell_id: str, source: str, nbgrader: dict, question: dict | None = None) -> NotebookNode:
+def _cell(
+    kind: str, cell_id: str, source: str, nbgrader: dict, question: dict | None = None
+) -> NotebookNode:
     make = nbformat.v4.new_markdown_cell if kind == "markdown" else nbformat.v4.new_code_cell
     cell = make(source, id=cell_id)
     cell.metadata = {"nbgrader": nbgrader}
@@ -132,7 +155,7 @@ def _cell(kind: str, cell_id: str, source: str, nbgrader: dict, question: dict |
 def _header(title: str, count: int) -> str:
     return f"""# {title}
 
-{count} question{'s' if count != 1 else ''}, {POINTS} point each. Each describes a client situation
+{count} question{"s" if count != 1 else ""}, {POINTS} point each. Each describes a client situation
 and offers lettered options; some options earn part of the point.
 
 **How to answer:** in the code cell under each question, replace `None` with the letter of the
@@ -145,15 +168,17 @@ def _question_text(bank: Bank, scenario: Scenario, number: int, with_topic: bool
     article = bank.article(scenario.source.article)
     topic = f" · {bank.topic(scenario.topic).title}" if with_topic else ""
     options = "\n".join(f"- **{o.key}.** {o.text}" for o in scenario.options)
-    return (f"## Question {number}{topic}\n\n"
-            f"*Source: {article.english_title} ({article.language} article), section "
-            f"\u201c{scenario.source.section}\u201d.*\n\n"
-            f"{scenario.situation.strip()}\n\n**{scenario.question.strip()}**\n\n{options}")
+    return (
+        f"## Question {number}{topic}\n\n"
+        f"*Source: {article.english_title} ({article.language} article), section "
+        f"\u201c{scenario.source.section}\u201d.*\n\n"
+        f"{scenario.situation.strip()}\n\n**{scenario.question.strip()}**\n\n{options}"
+    )
 
 
 def _check_source(valid: dict[str, str]) -> str:
     table = json.dumps(valid, indent=4)
-    return f'''# Run this cell to check that every answer is a valid letter. It does not say whether any is right.
+    return f"""# Run this cell to check that every answer is a valid letter. It does not say whether any is right.
 VALID_LETTERS = {table}
 _problems = []
 for _name, _letters in VALID_LETTERS.items():
@@ -163,35 +188,65 @@ for _name, _letters in VALID_LETTERS.items():
     elif not isinstance(_value, str) or _value.strip().upper() not in _letters:
         _problems.append(f"{{_name}}: {{_value!r}} is not one of {{', '.join(_letters)}}")
 print("\\n".join(_problems) or "Every question has a valid letter. Save and submit.")
-print('Write each answer as a plain letter in quotes, e.g. q01 = "B"; anything else scores 0.')'''
+print('Write each answer as a plain letter in quotes, e.g. q01 = "B"; anything else scores 0.')"""
 
 
 def assessment_notebook(bank: Bank, name: str, scenarios: tuple[Scenario, ...]) -> NotebookNode:
     """The instructor's source notebook of one assignment, with the answer keys in hidden tests."""
     title = "Final assessment" if name == FINAL else f"Quiz: {bank.topic(scenarios[0].topic).title}"
-    cells = [_cell("markdown", "instructions", _header(title, len(scenarios)),
-                   _meta("instructions", locked=True))]
+    cells = [
+        _cell(
+            "markdown",
+            "instructions",
+            _header(title, len(scenarios)),
+            _meta("instructions", locked=True),
+        )
+    ]
     valid: dict[str, str] = {}
     for number, scenario in enumerate(scenarios, start=1):
         q = question_name(number)
         tag = {"scenario": scenario.id, "question": q}
         valid[q] = "".join(scenario.keys)
-        visible = f"# {q} is graded from the letter in the cell above; running this cell does nothing."
+        visible = (
+            f"# {q} is graded from the letter in the cell above; running this cell does nothing."
+        )
         cells += [
-            _cell("markdown", f"{q}-question", _question_text(bank, scenario, number, name == FINAL),
-                  _meta(f"question-{q}", locked=True), tag),
-            _cell("code", f"{q}-answer", f"{answer_line(q)}\n### BEGIN SOLUTION\n### END SOLUTION",
-                  _meta(f"answer-{q}", solution=True), tag),
-            _cell("code", f"{q}-test", key_source(answer_key(scenario, q), visible),
-                  _meta(q, grade=True, locked=True), tag),
+            _cell(
+                "markdown",
+                f"{q}-question",
+                _question_text(bank, scenario, number, name == FINAL),
+                _meta(f"question-{q}", locked=True),
+                tag,
+            ),
+            _cell(
+                "code",
+                f"{q}-answer",
+                f"{answer_line(q)}\n### BEGIN SOLUTION\n### END SOLUTION",
+                _meta(f"answer-{q}", solution=True),
+                tag,
+            ),
+            _cell(
+                "code",
+                f"{q}-test",
+                key_source(answer_key(scenario, q), visible),
+                _meta(q, grade=True, locked=True),
+                tag,
+            ),
         ]
-    cells.append(_cell("code", "check-answers", _check_source(valid),
-                       _meta("check-answers", locked=True)))
+    cells.append(
+        _cell("code", "check-answers", _check_source(valid), _meta("check-answers", locked=True))
+    )
     nb = nbformat.v4.new_notebook(cells=cells)
     nb.nbformat, nb.nbformat_minor = 4, 5
-    nb.metadata = {"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"},
-                   "clientcraft": {"assignment": name, "cells_sha256": _cells_hash(cells),
-                                   "generated_by": "clientcraft nbgrader-course"}}
+    nb.metadata = {
+        "kernelspec": dict(KERNELSPEC),
+        "language_info": {"name": "python"},
+        "clientcraft": {
+            "assignment": name,
+            "cells_sha256": _cells_hash(cells),
+            "generated_by": "clientcraft nbgrader-course",
+        },
+    }
     return nb
 
 
@@ -216,10 +271,12 @@ def notebook_bytes(nb: NotebookNode) -> bytes:
 def config_text() -> str:
     """The generated ``nbgrader_config.py``; its last line is a hash of the rest, so a later run can
     tell whether an instructor edited it."""
-    body = ("# Generated by `clientcraft nbgrader-course`. Edit freely: once edited, clientcraft never\n"
-            "# rewrites this file (it tells you what to add instead).\n"
-            "c = get_config()  # noqa: F821 (provided by nbgrader)\n\n"
-            + "".join(f"{comment}\n{code}\n" for comment, code in SETTINGS))
+    body = (
+        "# Generated by `clientcraft nbgrader-course`. Edit freely: once edited, clientcraft never\n"
+        "# rewrites this file (it tells you what to add instead).\n"
+        "c = get_config()  # noqa: F821 (provided by nbgrader)\n\n"
+        + "".join(f"{comment}\n{code}\n" for comment, code in SETTINGS)
+    )
     return f"{body}{CONFIG_MARKER} {hashlib.sha256(body.encode()).hexdigest()}\n"
 
 
@@ -227,7 +284,7 @@ def _is_our_config(text: str) -> bool:
     body, _, last = text.rstrip("\n").rpartition("\n")
     if not last.startswith(CONFIG_MARKER):
         return False
-    return last[len(CONFIG_MARKER):].strip() == hashlib.sha256((body + "\n").encode()).hexdigest()
+    return last[len(CONFIG_MARKER) :].strip() == hashlib.sha256((body + "\n").encode()).hexdigest()
 
 
 def _missing_settings(text: str) -> list[str]:
@@ -242,8 +299,11 @@ def _missing_settings(text: str) -> list[str]:
         return squeezed
 
     config = canonical(text)
-    return [code for _, code in SETTINGS
-            if canonical(code) not in config and not code.startswith(OPTIONAL_SETTINGS)]
+    return [
+        code
+        for _, code in SETTINGS
+        if canonical(code) not in config and not code.startswith(OPTIONAL_SETTINGS)
+    ]
 
 
 def _released(course: Path, assignment: str) -> str | None:
@@ -326,7 +386,7 @@ def _write(path: Path, data: bytes) -> None:
 def _back_up(course: Path, path: Path) -> Path:
     """Move a file about to be replaced to ``clientcraft-backup/`` (outside every assignment, so it is
     never released)."""
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     dest = course / BACKUP_DIR / stamp / path.relative_to(course)
     dest.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy2(path, dest)
@@ -356,21 +416,29 @@ def update_course(course: Path, bank: Bank, force: bool = False) -> CourseUpdate
             refusals.append(
                 f"{path}: assignment '{name}' is already released ({why}); this run would change it: "
                 f"{describe_change(old or b'{}', data)}. Nothing was written. Pass --force to update "
-                f"it anyway, then run `nbgrader generate_assignment {name} --force`.")
+                f"it anyway, then run `nbgrader generate_assignment {name} --force`."
+            )
         elif old is not None and _edited_by_hand(old) and not force:
             refusals.append(
                 f"{path}: assignment '{name}' was edited by hand since clientcraft wrote it; this run "
                 f"would replace it: {describe_change(old, data)}. Nothing was written. Pass --force to "
-                f"replace it (the edited notebook is kept under {BACKUP_DIR}/).")
-        plans.append((name, path, data, old is not None and (why is not None or _edited_by_hand(old))))
+                f"replace it (the edited notebook is kept under {BACKUP_DIR}/)."
+            )
+        plans.append(
+            (name, path, data, old is not None and (why is not None or _edited_by_hand(old)))
+        )
     if refusals:
         raise ClientcraftError(refusals)
     if not bank.pool("assessment"):
-        result.notes.append(f"{bank.root}: the bank has no assessment scenarios, so there is nothing "
-                            "to grade (add scenarios with 'pool: assessment')")
+        result.notes.append(
+            f"{bank.root}: the bank has no assessment scenarios, so there is nothing "
+            "to grade (add scenarios with 'pool: assessment')"
+        )
     for name, path, data, keep_old in plans:
         if keep_old:
-            result.notes.append(f"{name}: previous notebook kept as {_back_up(course, path).relative_to(course)}")
+            result.notes.append(
+                f"{name}: previous notebook kept as {_back_up(course, path).relative_to(course)}"
+            )
         _write(path, data)
         result.written.append(str(path.relative_to(course)))
     _update_config(course, result)
@@ -393,8 +461,9 @@ def _update_config(course: Path, result: CourseUpdate) -> None:
     else:
         missing = _missing_settings(current)
         if missing:
-            result.notes.append(f"{path}: edited by hand, so it was left alone; add these settings to it "
-                                "so the quizzes are graded without running learner code:\n"
-                                + "\n".join(missing))
+            result.notes.append(
+                f"{path}: edited by hand, so it was left alone; add these settings to it "
+                "so the quizzes are graded without running learner code:\n" + "\n".join(missing)
+            )
         else:
             result.unchanged.append(CONFIG_NAME)

@@ -40,8 +40,10 @@ def _code(cell_id: str, text: str) -> NotebookNode:
 
 def _generated_note(bank: Bank, files: list[str]) -> NotebookNode:
     names = ", ".join(f"`{bank.root.name}/{name}`" for name in files)
-    return _markdown("generated-note", f"*Generated from {names} by `clientcraft build --notebooks`; "
-                                       "do not edit.*")
+    return _markdown(
+        "generated-note",
+        f"*Generated from {names} by `clientcraft build --notebooks`; do not edit.*",
+    )
 
 
 def _notebook(cells: list[NotebookNode]) -> NotebookNode:
@@ -58,9 +60,12 @@ def module_notebook(bank: Bank, topic: Topic) -> NotebookNode:
     takeaways = list(dict.fromkeys(s.takeaway for s in practice))
     recap = "\n".join(f"- {t}" for t in takeaways) or "- (no practice scenarios yet)"
     number = bank.topics.index(topic) + 1
-    return _notebook([
-        _generated_note(bank, files),
-        _markdown("recap", f"""
+    return _notebook(
+        [
+            _generated_note(bank, files),
+            _markdown(
+                "recap",
+                f"""
 # Module {number}: {topic.title}
 
 {topic.summary}
@@ -70,22 +75,30 @@ def module_notebook(bank: Bank, topic: Topic) -> NotebookNode:
 {recap}
 
 Read the module in the book first: [{topic.title}]({_book_page(topic)}).
-"""),
-        _markdown("how-to", f"""
+""",
+            ),
+            _markdown(
+                "how-to",
+                f"""
 ## Practice
 
 Run the cell below (or *Run > Run All Cells*). For each scenario, pick an
 answer and press **Check** to see its feedback, credit and the takeaway; **Try again** clears it.
 **Previous** and **Next** move between scenarios; **Finish** shows a summary with what to review.
 Your answers are saved (see [Start here]({START_HERE})).
-"""),
-        _code("player", f"""
+""",
+            ),
+            _code(
+                "player",
+                f"""
 from clientcraft.bank import default_bank_dir
 from clientcraft.widgets import module_player
 
 module_player({topic.id!r}, default_bank_dir())
-"""),
-    ])
+""",
+            ),
+        ]
+    )
 
 
 def start_notebook(bank: Bank) -> NotebookNode:
@@ -93,18 +106,25 @@ def start_notebook(bank: Bank) -> NotebookNode:
     rows = "\n".join(
         f"| {bank.topics.index(t) + 1} | {t.title} | {len(bank.pool('practice', t.id))} | "
         f"[{notebook_name(bank, t)}]({notebook_name(bank, t)}) | [book page]({_book_page(t)}) |"
-        for t in bank.topics)
-    return _notebook([
-        _generated_note(bank, ["topics.yml"]),
-        _markdown("intro", """
+        for t in bank.topics
+    )
+    return _notebook(
+        [
+            _generated_note(bank, ["topics.yml"]),
+            _markdown(
+                "intro",
+                """
 # Practice notebooks: start here
 
 Each module of the course has a practice notebook with realistic client situations. Read the
 module in the book, then open its notebook, run it, and answer the scenarios: every answer shows
 its feedback, the credit it earns and the takeaway, and you can try again as often as you like.
 These scenarios are for practice only; the graded quizzes use different ones.
-"""),
-        _markdown("how-to", """
+""",
+            ),
+            _markdown(
+                "how-to",
+                """
 ## How to use the notebooks
 
 1. Run `jupyter lab` in the course folder and open `notebooks/` (started there, the links to
@@ -113,8 +133,11 @@ These scenarios are for practice only; the graded quizzes use different ones.
 3. Pick an answer, press **Check**, read the feedback; **Try again** to choose differently.
 4. **Previous**/**Next** move between scenarios; **Finish** shows your score per module and the
    book pages to review.
-"""),
-        _markdown("progress", f"""
+""",
+            ),
+            _markdown(
+                "progress",
+                f"""
 ## Where your progress is saved
 
 Every answer you check is added as one line to `~/.clientcraft/progress.jsonl` in your home folder.
@@ -131,26 +154,37 @@ ProgressStore().reset()
 
 If the file is ever damaged, it is kept as `progress.jsonl.corrupt-<time>`, a note tells you so,
 and a fresh file is started.
-"""),
-        _markdown("modules", f"""
+""",
+            ),
+            _markdown(
+                "modules",
+                f"""
 ## Modules
 
 | # | Module | Practice scenarios | Notebook | Book |
 |---|---|---|---|---|
 {rows}
-"""),
-        _markdown("overview-title", """
+""",
+            ),
+            _markdown(
+                "overview-title",
+                """
 ## Your progress so far
 
 Run the cell below for a chart of your best score per module.
-"""),
-        _code("overview", """
+""",
+            ),
+            _code(
+                "overview",
+                """
 from clientcraft.bank import default_bank_dir
 from clientcraft.progress import show_overview
 
 show_overview(default_bank_dir())
-"""),
-    ])
+""",
+            ),
+        ]
+    )
 
 
 def _write(path: Path, nb: NotebookNode) -> None:

@@ -30,8 +30,14 @@ class Report:
     warnings: tuple[str, ...]
 
 
-def build_report(course: Path, bank: Bank, assignment: str | None = None, out: Path | None = None,
-                 book_url: str | None = None, progress: bool = True) -> Report:
+def build_report(
+    course: Path,
+    bank: Bank,
+    assignment: str | None = None,
+    out: Path | None = None,
+    book_url: str | None = None,
+    progress: bool = True,
+) -> Report:
     """Read the course's gradebook and autograded notebooks; write report.html and the CSV files."""
     course = Path(course)
     cohort, warnings = read_course(course, bank, assignment, progress)
@@ -40,18 +46,25 @@ def build_report(course: Path, bank: Bank, assignment: str | None = None, out: P
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ClientcraftError(f"{out}: cannot create the output folder: {exc} (pass --out with "
-                               "a folder you can write to)") from exc
-    charts = {"scores": plots.score_histograms(analysis.assignments),
-              "topics": plots.topic_histograms(analysis),
-              "items": plots.item_map(analysis.items)}
-    generated = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    files = {"items.csv": tables.items_csv(analysis),
-             "options.csv": tables.options_csv(analysis),
-             "learners.csv": tables.learners_csv(analysis, book_url),
-             "scores.csv": tables.scores_csv(cohort),
-             REPORT_FILE: render_html(analysis, charts, generated, book_url)}
+        raise ClientcraftError(
+            f"{out}: cannot create the output folder: {exc} (pass --out with "
+            "a folder you can write to)"
+        ) from exc
+    charts = {
+        "scores": plots.score_histograms(analysis.assignments),
+        "topics": plots.topic_histograms(analysis),
+        "items": plots.item_map(analysis.items),
+    }
+    generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    files = {
+        "items.csv": tables.items_csv(analysis),
+        "options.csv": tables.options_csv(analysis),
+        "learners.csv": tables.learners_csv(analysis, book_url),
+        "scores.csv": tables.scores_csv(cohort),
+        REPORT_FILE: render_html(analysis, charts, generated, book_url),
+    }
     for name, text in files.items():
         tables.write_atomic(out / name, text)
-    return Report(out / REPORT_FILE, tuple(out / n for n in files if n != REPORT_FILE),
-                  tuple(warnings))
+    return Report(
+        out / REPORT_FILE, tuple(out / n for n in files if n != REPORT_FILE), tuple(warnings)
+    )

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 from clientcraft.bank import Topic
 
@@ -184,8 +184,9 @@ def _group_mean(credits: Sequence[float], totals: Sequence[float], size: float, 
     return weighted / size
 
 
-def upper_lower_discrimination(credits: Sequence[float], totals: Sequence[float],
-                               fraction: float = GROUP_FRACTION) -> float:
+def upper_lower_discrimination(
+    credits: Sequence[float], totals: Sequence[float], fraction: float = GROUP_FRACTION
+) -> float:
     """Mean credit of the top ``fraction`` of learners by total minus that of the bottom fraction.
 
     The group size is ``round(fraction * n)``, at least 1; NaN with fewer than two learners.
@@ -215,16 +216,19 @@ def point_biserial(credits: Sequence[float], rest: Sequence[float]) -> float:
         return math.nan
 
 
-def option_stats(choices: Sequence[str], keys: Sequence[str],
-                 credits: Sequence[float]) -> tuple[OptionStat, ...]:
+def option_stats(
+    choices: Sequence[str], keys: Sequence[str], credits: Sequence[float]
+) -> tuple[OptionStat, ...]:
     """Count each option's choices plus blank and invalid answers, with shares of all answers."""
     n = len(choices)
     counts = {key: 0 for key in (*keys, BLANK, INVALID)}
     for choice in choices:
         counts[choice if choice in counts else INVALID] += 1
-    credit_of: dict[str, float | None] = dict(zip(keys, credits))
-    return tuple(OptionStat(key, credit_of.get(key), count, count / n if n else math.nan)
-                 for key, count in counts.items())
+    credit_of: dict[str, float | None] = dict(zip(keys, credits, strict=False))
+    return tuple(
+        OptionStat(key, credit_of.get(key), count, count / n if n else math.nan)
+        for key, count in counts.items()
+    )
 
 
 def item_flags(fac: float, discrimination: float, options: Sequence[OptionStat]) -> tuple[str, ...]:
@@ -246,11 +250,13 @@ def item_flags(fac: float, discrimination: float, options: Sequence[OptionStat])
     return tuple(flags)
 
 
-def _item_stats(item: Item, answers: Mapping[str, Answer], totals: Mapping[str, float]) -> ItemStats:
+def _item_stats(
+    item: Item, answers: Mapping[str, Answer], totals: Mapping[str, float]
+) -> ItemStats:
     students = sorted(answers)
     credits = [answers[s].credit for s in students]
     total = [totals[s] for s in students]
-    rest = [t - c * item.max_score for t, c in zip(total, credits)]
+    rest = [t - c * item.max_score for t, c in zip(total, credits, strict=False)]
     fac = facility(credits)
     disc = upper_lower_discrimination(credits, total)
     r = point_biserial(credits, rest)
@@ -265,18 +271,30 @@ def learner_mastery(cohort: Cohort, student: str) -> LearnerStats:
         answer = cohort.answers.get((item.assignment, item.question), {}).get(student)
         if answer is not None:
             per_topic[item.topic].append(answer.credit)
-    return LearnerStats(student, tuple(
-        TopicMastery(t, statistics.fmean(per_topic[t.id]) if per_topic[t.id] else None,
-                     len(per_topic[t.id]))
-        for t in cohort.topics))
+    return LearnerStats(
+        student,
+        tuple(
+            TopicMastery(
+                t,
+                statistics.fmean(per_topic[t.id]) if per_topic[t.id] else None,
+                len(per_topic[t.id]),
+            )
+            for t in cohort.topics
+        ),
+    )
 
 
 def analyse(cohort: Cohort) -> Analysis:
     """Item statistics, score distributions and per-learner mastery for a whole cohort."""
     assignments = tuple(
-        AssignmentStats(name, tuple(100 * score / top if top else 0.0
-                                    for score, top in (per[s] for s in sorted(per))))
-        for name, per in cohort.scores.items())
+        AssignmentStats(
+            name,
+            tuple(
+                100 * score / top if top else 0.0 for score, top in (per[s] for s in sorted(per))
+            ),
+        )
+        for name, per in cohort.scores.items()
+    )
     items = []
     for item in cohort.items:
         answers = cohort.answers.get((item.assignment, item.question), {})

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import difflib
 import json
-from functools import lru_cache
+from collections.abc import Callable, Iterator
+from functools import cache
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from nbgrader.api import Grade, Gradebook, SubmittedAssignment, SubmittedNotebook
 from nbgrader.coursedir import CourseDirectory
@@ -38,13 +39,16 @@ def course_directory(course: Path) -> CourseDirectory:
         raise ClientcraftError(
             f"{course}: not an nbgrader course: the folder {what} (give the course folder that "
             f"holds {CONFIG_FILE} and {GRADEBOOK_FILE}, or {MAKE_COURSE} and autograde "
-            "submissions first)")
+            "submissions first)"
+        )
     try:
         config = PyFileConfigLoader(CONFIG_FILE, path=str(course)).load_config()
     except ConfigFileNotFound as exc:
         raise ClientcraftError(f"{course / CONFIG_FILE}: cannot read it: {exc}") from exc
     except Exception as exc:  # the config file is Python code; any error in it is the user's to fix
-        raise ClientcraftError(f"{course / CONFIG_FILE}: fails to run: {exc} (fix the file)") from exc
+        raise ClientcraftError(
+            f"{course / CONFIG_FILE}: fails to run: {exc} (fix the file)"
+        ) from exc
     coursedir = CourseDirectory(config=config)
     coursedir.root = str(course.resolve())
     return coursedir
@@ -78,8 +82,9 @@ def _questions(path: Path) -> dict[str, tuple[str, AnswerKey | None]]:
     return found
 
 
-def _items(coursedir: CourseDirectory, assignment: Any, bank: Bank,
-           warnings: list[str]) -> list[Item]:
+def _items(
+    coursedir: CourseDirectory, assignment: Any, bank: Bank, warnings: list[str]
+) -> list[Item]:
     """The clientcraft questions of one assignment, in notebook and question order.
 
     Options and credits come from the answer key the course was graded with; when the bank's
@@ -88,10 +93,13 @@ def _items(coursedir: CourseDirectory, assignment: Any, bank: Bank,
     items = []
     for notebook in sorted(assignment.notebooks, key=lambda n: n.name):
         path = Path(coursedir.format_path(coursedir.source_directory, ".", assignment.name)) / (
-            f"{notebook.name}.ipynb")
+            f"{notebook.name}.ipynb"
+        )
         if not path.is_file():
-            raise ClientcraftError(f"{path}: source notebook of assignment '{assignment.name}' is "
-                                   f"missing (restore it, or {MAKE_COURSE} again)")
+            raise ClientcraftError(
+                f"{path}: source notebook of assignment '{assignment.name}' is "
+                f"missing (restore it, or {MAKE_COURSE} again)"
+            )
         questions = _questions(path)
         max_scores = {cell.name: cell.max_score for cell in notebook.grade_cells}
         for question, (scenario_id, key) in sorted(questions.items()):
@@ -101,24 +109,36 @@ def _items(coursedir: CourseDirectory, assignment: Any, bank: Bank,
                 raise ClientcraftError(
                     f"{path}: {assignment.name}/{question}: scenario '{scenario_id}' is not in the "
                     f"bank {bank.root} (pass --bank with the bank the course was made from, or "
-                    "make the course again from this bank)") from None
+                    "make the course again from this bank)"
+                ) from None
             if question not in max_scores:
                 raise ClientcraftError(
                     f"{path}: {assignment.name}/{question}: the gradebook has no grade cell "
-                    f"'{question}' (run 'nbgrader generate_assignment {assignment.name}' again)")
+                    f"'{question}' (run 'nbgrader generate_assignment {assignment.name}' again)"
+                )
             credits = tuple((o.key, o.credit) for o in scenario.options)
             graded = tuple((o.key, o.credit) for o in key.options) if key else credits
             if graded != credits:
-                warnings.append(f"{path}: {assignment.name}/{question}: scenario '{scenario_id}' "
-                                f"changed in the bank since the course was made; the report uses "
-                                "the answer key the course was graded with")
-            items.append(Item(assignment.name, question, scenario.id, scenario.topic,
-                              tuple(k for k, _ in graded), tuple(c for _, c in graded),
-                              float(max_scores[question])))
+                warnings.append(
+                    f"{path}: {assignment.name}/{question}: scenario '{scenario_id}' "
+                    f"changed in the bank since the course was made; the report uses "
+                    "the answer key the course was graded with"
+                )
+            items.append(
+                Item(
+                    assignment.name,
+                    question,
+                    scenario.id,
+                    scenario.topic,
+                    tuple(k for k, _ in graded),
+                    tuple(c for _, c in graded),
+                    float(max_scores[question]),
+                )
+            )
     return items
 
 
-@lru_cache(maxsize=None)
+@cache
 def _blank_problems(name: str, keys: tuple[str, ...]) -> frozenset[str | None]:
     """The grader's reasons for an untouched or emptied answer cell: those answers count as blank."""
     return frozenset(parse_choice(source, name, keys).problem for source in (answer_line(name), ""))
@@ -137,8 +157,11 @@ def _choices(path: Path, items: list[Item]) -> dict[str, str]:
     """Question name -> choice, for the items whose answer cell is in this notebook."""
     cells = _cells(path, "run nbgrader autograde again for this submission with --force")
     answers = {_grade_id(cell): _source(cell) for cell in cells if _grade_id(cell)}
-    return {item.question: _choice(answers[f"answer-{item.question}"], item)
-            for item in items if f"answer-{item.question}" in answers}
+    return {
+        item.question: _choice(answers[f"answer-{item.question}"], item)
+        for item in items
+        if f"answer-{item.question}" in answers
+    }
 
 
 def _course_order(bank: Bank) -> Callable[[Any], tuple[int, str]]:
@@ -153,8 +176,10 @@ def _select(gradebook: Gradebook, name: str | None, course: Path, bank: Bank) ->
     assignments = sorted(gradebook.assignments, key=_course_order(bank))
     if name is None:
         if not assignments:
-            raise ClientcraftError(f"{course / GRADEBOOK_FILE}: the gradebook has no assignments "
-                                   "(run 'nbgrader generate_assignment' and autograde first)")
+            raise ClientcraftError(
+                f"{course / GRADEBOOK_FILE}: the gradebook has no assignments "
+                "(run 'nbgrader generate_assignment' and autograde first)"
+            )
         return assignments
     chosen = [a for a in assignments if a.name == name]
     if not chosen:
@@ -163,29 +188,41 @@ def _select(gradebook: Gradebook, name: str | None, course: Path, bank: Bank) ->
         raise ClientcraftError(
             f"{course / GRADEBOOK_FILE}: no assignment '{name}' in the gradebook "
             + (f"(did you mean '{hint[0]}'? " if hint else "(")
-            + f"known: {', '.join(names) or 'none'})")
+            + f"known: {', '.join(names) or 'none'})"
+        )
     return chosen
 
 
-def _submissions(gradebook: Gradebook, assignment: Any) -> Iterator[tuple[str, dict[str, float], float]]:
+def _submissions(
+    gradebook: Gradebook, assignment: Any
+) -> Iterator[tuple[str, dict[str, float], float]]:
     """Each submission's student, question scores and total score, straight from the gradebook.
 
     The same objects ``assignment.submissions`` gives, loaded with their notebooks, grades and
     cells in a few queries instead of three per submission (ORM over nbgrader's models, no SQL).
     """
-    query = (gradebook.db.query(SubmittedAssignment)
-             .filter(SubmittedAssignment.assignment_id == assignment.id)
-             .options(joinedload(SubmittedAssignment.student),
-                      selectinload(SubmittedAssignment.notebooks)
-                      .selectinload(SubmittedNotebook.grades).joinedload(Grade.cell)))
+    query = (
+        gradebook.db.query(SubmittedAssignment)
+        .filter(SubmittedAssignment.assignment_id == assignment.id)
+        .options(
+            joinedload(SubmittedAssignment.student),
+            selectinload(SubmittedAssignment.notebooks)
+            .selectinload(SubmittedNotebook.grades)
+            .joinedload(Grade.cell),
+        )
+    )
     for submission in query:
-        scores = {grade.cell.name: float(grade.score) for notebook in submission.notebooks
-                  for grade in notebook.grades}
+        scores = {
+            grade.cell.name: float(grade.score)
+            for notebook in submission.notebooks
+            for grade in notebook.grades
+        }
         yield submission.student.id, scores, sum(scores.values())
 
 
-def _read_assignment(coursedir: CourseDirectory, gradebook: Gradebook, chosen: Any,
-                     items: list[Item], bar: tqdm) -> tuple[dict[str, dict[str, Answer]], dict[str, tuple[float, float]]]:
+def _read_assignment(
+    coursedir: CourseDirectory, gradebook: Gradebook, chosen: Any, items: list[Item], bar: tqdm
+) -> tuple[dict[str, dict[str, Answer]], dict[str, tuple[float, float]]]:
     """Every submission of one assignment: answers per question and (score, maximum) per learner."""
     answers: dict[str, dict[str, Answer]] = {item.question: {} for item in items}
     scores: dict[str, tuple[float, float]] = {}
@@ -200,7 +237,8 @@ def _read_assignment(coursedir: CourseDirectory, gradebook: Gradebook, chosen: A
                 raise ClientcraftError(
                     f"{path}: autograded notebook missing although the gradebook has a submission "
                     f"of {chosen.name} by {student} (run 'nbgrader autograde {chosen.name} "
-                    f"--student {student} --force')")
+                    f"--student {student} --force')"
+                )
             choices.update(_choices(path, items))
         for item in items:
             points = per_question.get(item.question, 0.0)
@@ -215,12 +253,13 @@ def _read_only(db_url: str) -> str:
     """A SQLite gradebook URL opened read-only: the report never changes the gradebook."""
     prefix = "sqlite:///"
     if db_url.startswith(prefix) and "?" not in db_url:
-        return f"{prefix}file:{db_url[len(prefix):]}?mode=ro&uri=true"
+        return f"{prefix}file:{db_url[len(prefix) :]}?mode=ro&uri=true"
     return db_url
 
 
-def read_course(course: Path, bank: Bank, assignment: str | None = None,
-                progress: bool = True) -> tuple[Cohort, list[str]]:
+def read_course(
+    course: Path, bank: Bank, assignment: str | None = None, progress: bool = True
+) -> tuple[Cohort, list[str]]:
     """The cohort of a course (all assignments, or one) and warnings about what was left out."""
     course = Path(course)
     coursedir = course_directory(course)
@@ -232,24 +271,34 @@ def read_course(course: Path, bank: Bank, assignment: str | None = None,
         raise ClientcraftError(
             f"{course / GRADEBOOK_FILE}: cannot read the gradebook: {reason} (give a gradebook "
             "written by nbgrader 0.9; for an older one run 'nbgrader db upgrade' in the course "
-            "folder)") from exc
+            "folder)"
+        ) from exc
 
 
-def _read_gradebook(course: Path, coursedir: CourseDirectory, gradebook: Gradebook, bank: Bank,
-                    assignment: str | None, progress: bool) -> tuple[Cohort, list[str]]:
+def _read_gradebook(
+    course: Path,
+    coursedir: CourseDirectory,
+    gradebook: Gradebook,
+    bank: Bank,
+    assignment: str | None,
+    progress: bool,
+) -> tuple[Cohort, list[str]]:
     selected = _select(gradebook, assignment, course, bank)
     total = sum(len(a.submissions) for a in selected)
     if total == 0:
         names = ", ".join(a.name for a in selected)
-        raise ClientcraftError(f"{course / GRADEBOOK_FILE}: no submissions of {names} in the "
-                               "gradebook (collect the submissions and run 'nbgrader autograde "
-                               f"{selected[0].name}' first)")
+        raise ClientcraftError(
+            f"{course / GRADEBOOK_FILE}: no submissions of {names} in the "
+            "gradebook (collect the submissions and run 'nbgrader autograde "
+            f"{selected[0].name}' first)"
+        )
     warnings: list[str] = []
     items: list[Item] = []
     answers: dict[tuple[str, str], dict[str, Answer]] = {}
     scores: dict[str, dict[str, tuple[float, float]]] = {}
-    with tqdm(total=total, desc="reading submissions", unit="submission",
-              disable=not progress) as bar:
+    with tqdm(
+        total=total, desc="reading submissions", unit="submission", disable=not progress
+    ) as bar:
         for chosen in selected:
             if not chosen.submissions:
                 warnings.append(f"{chosen.name}: no submissions yet; left out of the report")
@@ -259,14 +308,17 @@ def _read_gradebook(course: Path, coursedir: CourseDirectory, gradebook: Gradebo
                 warnings.append(f"{chosen.name}: no clientcraft questions; left out of the report")
                 bar.update(len(chosen.submissions))
                 continue
-            per_question, scores[chosen.name] = _read_assignment(coursedir, gradebook, chosen, own,
-                                                                 bar)
+            per_question, scores[chosen.name] = _read_assignment(
+                coursedir, gradebook, chosen, own, bar
+            )
             items.extend(own)
             answers.update({(chosen.name, q): per for q, per in per_question.items()})
     if not items:
-        raise ClientcraftError(f"{course / 'source'}: no clientcraft questions in "
-                               f"{', '.join(a.name for a in selected)} (report on assignments made "
-                               "by 'clientcraft nbgrader-course')")
+        raise ClientcraftError(
+            f"{course / 'source'}: no clientcraft questions in "
+            f"{', '.join(a.name for a in selected)} (report on assignments made "
+            "by 'clientcraft nbgrader-course')"
+        )
     used = {i.topic for i in items}
     topics = tuple(t for t in bank.topics if t.id in used)
     return Cohort(course.resolve().name, tuple(items), answers, scores, topics), warnings

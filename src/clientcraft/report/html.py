@@ -8,13 +8,22 @@ from __future__ import annotations
 
 import base64
 import math
+from collections.abc import Iterable, Sequence
 from html import escape
-from typing import Iterable, Sequence
 
 from clientcraft.bank import Topic
-from clientcraft.report.analysis import (BLANK, DEAD_DISTRACTOR_BELOW, GROUP_FRACTION, INVALID,
-                                         REVIEW_BELOW, TOO_EASY_ABOVE, TOO_HARD_BELOW, Analysis,
-                                         ItemStats, LearnerStats)
+from clientcraft.report.analysis import (
+    BLANK,
+    DEAD_DISTRACTOR_BELOW,
+    GROUP_FRACTION,
+    INVALID,
+    REVIEW_BELOW,
+    TOO_EASY_ABOVE,
+    TOO_HARD_BELOW,
+    Analysis,
+    ItemStats,
+    LearnerStats,
+)
 from clientcraft.report.plots import Plot
 
 CSS = """
@@ -87,18 +96,23 @@ def _flags(flags: Sequence[str]) -> str:
 
 def _figure(plot: Plot, caption: str) -> str:
     data = base64.b64encode(plot.png).decode("ascii")
-    return (f'<figure><img src="data:image/png;base64,{data}" width="{plot.width}" '
-            f'height="{plot.height}" alt="{escape(plot.alt)}"><figcaption>{escape(caption)}'
-            "</figcaption></figure>")
+    return (
+        f'<figure><img src="data:image/png;base64,{data}" width="{plot.width}" '
+        f'height="{plot.height}" alt="{escape(plot.alt)}"><figcaption>{escape(caption)}'
+        "</figcaption></figure>"
+    )
 
 
 def _table(caption: str, headers: Sequence[tuple[str, bool]], rows: Iterable[str]) -> str:
     """A table with a caption and column headers; ``headers`` pairs text with 'is numeric'."""
-    head = "".join(f'<th scope="col"{" class=num" if num else ""}>{escape(h)}</th>'
-                   for h, num in headers)
-    return (f'<div class="scroll" tabindex="0" role="region" aria-label="{escape(caption)}">'
-            f'<table><caption>{escape(caption)}</caption><thead><tr>{head}'
-            f'</tr></thead><tbody>{"".join(rows)}</tbody></table></div>')
+    head = "".join(
+        f'<th scope="col"{" class=num" if num else ""}>{escape(h)}</th>' for h, num in headers
+    )
+    return (
+        f'<div class="scroll" tabindex="0" role="region" aria-label="{escape(caption)}">'
+        f"<table><caption>{escape(caption)}</caption><thead><tr>{head}"
+        f"</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+    )
 
 
 def review_href(topic: Topic, book_url: str | None) -> str | None:
@@ -113,28 +127,45 @@ def _review_links(learner: LearnerStats, book_url: str | None) -> str:
     for topic in learner.review:
         href = review_href(topic, book_url)
         title = escape(topic.title)
-        links.append(f'<a href="{escape(href)}">{title}</a>' if href
-                     else f'{title} <span class="ok">({escape(topic.docname)})</span>')
+        links.append(
+            f'<a href="{escape(href)}">{title}</a>'
+            if href
+            else f'{title} <span class="ok">({escape(topic.docname)})</span>'
+        )
     return "; ".join(links)
 
 
 def _summary(analysis: Analysis) -> str:
     flagged = sum(1 for s in analysis.items if s.flags)
     reviewing = sum(1 for learner in analysis.learners if learner.review)
-    cards = [(len(analysis.learners), "learners"), (len(analysis.assignments), "assignments"),
-             (len(analysis.items), "questions"), (flagged, "questions flagged"),
-             (reviewing, "learners with a module to review")]
-    return '<div class="cards">' + "".join(
-        f'<div class="stat"><b>{value}</b>{escape(label)}</div>' for value, label in cards) + "</div>"
+    cards = [
+        (len(analysis.learners), "learners"),
+        (len(analysis.assignments), "assignments"),
+        (len(analysis.items), "questions"),
+        (flagged, "questions flagged"),
+        (reviewing, "learners with a module to review"),
+    ]
+    return (
+        '<div class="cards">'
+        + "".join(
+            f'<div class="stat"><b>{value}</b>{escape(label)}</div>' for value, label in cards
+        )
+        + "</div>"
+    )
 
 
 def _score_rows(analysis: Analysis) -> Iterable[str]:
     for stats in analysis.assignments:
         low = min(stats.percents, default=math.nan)
         high = max(stats.percents, default=math.nan)
-        yield (f'<tr><th scope="row">{escape(stats.name)}</th><td class="num">{stats.n}</td>'
-               + "".join(f'<td class="num">{_pct(v / 100)}</td>'
-                         for v in (stats.mean, stats.median, low, high)) + "</tr>")
+        yield (
+            f'<tr><th scope="row">{escape(stats.name)}</th><td class="num">{stats.n}</td>'
+            + "".join(
+                f'<td class="num">{_pct(v / 100)}</td>'
+                for v in (stats.mean, stats.median, low, high)
+            )
+            + "</tr>"
+        )
 
 
 def _topic_rows(analysis: Analysis) -> Iterable[str]:
@@ -144,18 +175,22 @@ def _topic_rows(analysis: Analysis) -> Iterable[str]:
         values = [m.mastery for m in marks if m.mastery is not None]
         mean = sum(values) / len(values) if values else math.nan
         below = sum(1 for m in marks if m.needs_review)
-        yield (f'<tr><th scope="row">{escape(topic.title)}</th><td class="num">{questions}</td>'
-               f'<td class="num">{len(values)}</td><td class="num">{_pct(mean)}</td>'
-               f'<td class="num">{below}</td></tr>')
+        yield (
+            f'<tr><th scope="row">{escape(topic.title)}</th><td class="num">{questions}</td>'
+            f'<td class="num">{len(values)}</td><td class="num">{_pct(mean)}</td>'
+            f'<td class="num">{below}</td></tr>'
+        )
 
 
 def _item_rows(analysis: Analysis) -> Iterable[str]:
     for s in analysis.items:
-        yield (f'<tr><th scope="row"><a href="#{_anchor(s)}">{escape(s.item.label)}</a></th>'
-               f'<td>{escape(s.item.scenario)}</td><td>{escape(s.item.topic)}</td>'
-               f'<td class="num">{s.n}</td><td class="num">{_pct(s.facility)}</td>'
-               f'<td class="num">{_num(s.discrimination)}</td>'
-               f'<td class="num">{_num(s.point_biserial)}</td><td>{_flags(s.flags)}</td></tr>')
+        yield (
+            f'<tr><th scope="row"><a href="#{_anchor(s)}">{escape(s.item.label)}</a></th>'
+            f"<td>{escape(s.item.scenario)}</td><td>{escape(s.item.topic)}</td>"
+            f'<td class="num">{s.n}</td><td class="num">{_pct(s.facility)}</td>'
+            f'<td class="num">{_num(s.discrimination)}</td>'
+            f'<td class="num">{_num(s.point_biserial)}</td><td>{_flags(s.flags)}</td></tr>'
+        )
 
 
 def _anchor(stats: ItemStats) -> str:
@@ -174,93 +209,177 @@ def _item_card(s: ItemStats) -> str:
             continue
         is_best = o.credit == best
         width = 0 if math.isnan(o.share) else round(100 * o.share)
-        label = _option_label(o.key) + (" (best)" if is_best else "") + (" (dead)" if o.is_dead else "")
+        label = (
+            _option_label(o.key) + (" (best)" if is_best else "") + (" (dead)" if o.is_dead else "")
+        )
         credit = "—" if o.credit is None else f"{o.credit:g}"
-        rows.append(f'<tr{" class=best" if is_best else ""}><td>{escape(label)}</td>'
-                    f'<td class="num">{credit}</td><td class="num">{o.count}</td>'
-                    f'<td><span class="bar" style="width:{width * 0.5:.0f}px"></span>'
-                    f'{_pct(o.share)}</td></tr>')
-    head = ('<thead><tr><th scope="col">Option</th><th scope="col" class="num">Credit</th>'
-            '<th scope="col" class="num">Chosen</th><th scope="col">Share</th></tr></thead>')
-    return (f'<article class="item{" flagged" if s.flags else ""}" id="{_anchor(s)}">'
-            f'<h4>{escape(s.item.label)} · {escape(s.item.scenario)}</h4>'
-            f'<p>facility {_pct(s.facility)} · discrimination {_num(s.discrimination)} · '
-            f'point-biserial {_num(s.point_biserial)} · {s.n} answers</p>'
-            f'<p>{_flags(s.flags)}</p>'
-            f'<table><caption class="visually-hidden">Options chosen for {escape(s.item.label)}'
-            f'</caption>{head}<tbody>{"".join(rows)}</tbody></table></article>')
+        rows.append(
+            f"<tr{' class=best' if is_best else ''}><td>{escape(label)}</td>"
+            f'<td class="num">{credit}</td><td class="num">{o.count}</td>'
+            f'<td><span class="bar" style="width:{width * 0.5:.0f}px"></span>'
+            f"{_pct(o.share)}</td></tr>"
+        )
+    head = (
+        '<thead><tr><th scope="col">Option</th><th scope="col" class="num">Credit</th>'
+        '<th scope="col" class="num">Chosen</th><th scope="col">Share</th></tr></thead>'
+    )
+    return (
+        f'<article class="item{" flagged" if s.flags else ""}" id="{_anchor(s)}">'
+        f"<h4>{escape(s.item.label)} · {escape(s.item.scenario)}</h4>"
+        f"<p>facility {_pct(s.facility)} · discrimination {_num(s.discrimination)} · "
+        f"point-biserial {_num(s.point_biserial)} · {s.n} answers</p>"
+        f"<p>{_flags(s.flags)}</p>"
+        f'<table><caption class="visually-hidden">Options chosen for {escape(s.item.label)}'
+        f"</caption>{head}<tbody>{''.join(rows)}</tbody></table></article>"
+    )
 
 
 def _learner_rows(analysis: Analysis, book_url: str | None) -> Iterable[str]:
     for learner in analysis.learners:
         cells = "".join(
             f'<td class="num{" low" if t.needs_review else ""}">{_pct(t.mastery)}</td>'
-            for t in learner.topics)
-        yield (f'<tr><th scope="row">{escape(learner.student)}</th>{cells}'
-               f'<td>{_review_links(learner, book_url)}</td></tr>')
+            for t in learner.topics
+        )
+        yield (
+            f'<tr><th scope="row">{escape(learner.student)}</th>{cells}'
+            f"<td>{_review_links(learner, book_url)}</td></tr>"
+        )
 
 
 def _method() -> str:
     terms = [
-        ("Facility", "mean credit on the question (the share of its points the cohort earned). "
-         f"Above {TOO_EASY_ABOVE:.0%} it is flagged too easy, below {TOO_HARD_BELOW:.0%} too hard."),
-        ("Discrimination", f"mean credit of the top {GROUP_FRACTION:.0%} of learners by assignment "
-         f"score minus that of the bottom {GROUP_FRACTION:.0%} (learners tied at the cut-off "
-         "share the places). Ranges from −1 to +1; good questions reach +0.3 or more."),
-        ("Negative discrimination", "flagged when the discrimination is below zero: the "
-         "stronger learners did worse than the weaker ones, so check the keyed answer and the "
-         "wording."),
-        ("Point-biserial", "correlation of the question's credit with the rest of the "
-         "assignment's score (the score without this question); shown, not flagged. On a short "
-         "quiz one backwards question shifts every rest score, so read it next to the "
-         "discrimination."),
-        ("Dead distractor", f"a wrong or partial-credit option chosen by fewer than "
-         f"{DEAD_DISTRACTOR_BELOW:.0%} of learners; it does not tempt anyone, so rewrite it."),
+        (
+            "Facility",
+            "mean credit on the question (the share of its points the cohort earned). "
+            f"Above {TOO_EASY_ABOVE:.0%} it is flagged too easy, below {TOO_HARD_BELOW:.0%} too hard.",
+        ),
+        (
+            "Discrimination",
+            f"mean credit of the top {GROUP_FRACTION:.0%} of learners by assignment "
+            f"score minus that of the bottom {GROUP_FRACTION:.0%} (learners tied at the cut-off "
+            "share the places). Ranges from −1 to +1; good questions reach +0.3 or more.",
+        ),
+        (
+            "Negative discrimination",
+            "flagged when the discrimination is below zero: the "
+            "stronger learners did worse than the weaker ones, so check the keyed answer and the "
+            "wording.",
+        ),
+        (
+            "Point-biserial",
+            "correlation of the question's credit with the rest of the "
+            "assignment's score (the score without this question); shown, not flagged. On a short "
+            "quiz one backwards question shifts every rest score, so read it next to the "
+            "discrimination.",
+        ),
+        (
+            "Dead distractor",
+            f"a wrong or partial-credit option chosen by fewer than "
+            f"{DEAD_DISTRACTOR_BELOW:.0%} of learners; it does not tempt anyone, so rewrite it.",
+        ),
         ("Blank / invalid", "no answer, or an answer that is not one of the option letters."),
-        ("Mastery", "a learner's mean credit on every question of a topic they answered; below "
-         f"{REVIEW_BELOW:.0%} the topic's book module is listed to review."),
+        (
+            "Mastery",
+            "a learner's mean credit on every question of a topic they answered; below "
+            f"{REVIEW_BELOW:.0%} the topic's book module is listed to review.",
+        ),
     ]
     return "<dl>" + "".join(f"<dt>{escape(t)}</dt><dd>{escape(d)}</dd>" for t, d in terms) + "</dl>"
 
 
-def render_html(analysis: Analysis, plots: dict[str, Plot], generated: str,
-                book_url: str | None = None) -> str:
+def render_html(
+    analysis: Analysis, plots: dict[str, Plot], generated: str, book_url: str | None = None
+) -> str:
     """The full report page. ``plots`` holds ``scores``, ``topics`` and ``items`` charts."""
     sections = [
         ("summary", "At a glance", _summary(analysis)),
-        ("scores", "Scores per assignment", _figure(plots["scores"], "Score distribution per "
-         "assignment.") + _table("Scores per assignment (percent of the maximum)",
-                                 [("Assignment", False), ("Learners", True), ("Mean", True),
-                                  ("Median", True), ("Lowest", True), ("Highest", True)],
-                                 _score_rows(analysis))),
-        ("topics", "Mastery per topic", _figure(plots["topics"], "Mastery distribution per topic.")
-         + _table("Mastery per topic", [("Topic", False), ("Questions", True),
-                                        ("Learners assessed", True), ("Mean mastery", True),
-                                        (f"Learners below {REVIEW_BELOW:.0%}", True)],
-                  _topic_rows(analysis))),
-        ("questions", "Questions", _figure(plots["items"], "Facility against discrimination; "
-         "flagged questions are labelled.") + _table(
-             "Item statistics", [("Question", False), ("Scenario", False), ("Topic", False),
-                                 ("Answers", True), ("Facility", True), ("Discrimination", True),
-                                 ("Point-biserial", True), ("Flags", False)],
-             _item_rows(analysis))
-         + "<h3>Options chosen per question</h3>"
-         + '<div class="grid">' + "".join(_item_card(s) for s in analysis.items) + "</div>"),
-        ("learners", "Learners", _table(
-            "Mastery per learner and topic (cells below the review threshold are shaded)",
-            [("Learner", False), *((t.title, True) for t in analysis.topics),
-             ("Book modules to review", False)], _learner_rows(analysis, book_url))),
+        (
+            "scores",
+            "Scores per assignment",
+            _figure(plots["scores"], "Score distribution per assignment.")
+            + _table(
+                "Scores per assignment (percent of the maximum)",
+                [
+                    ("Assignment", False),
+                    ("Learners", True),
+                    ("Mean", True),
+                    ("Median", True),
+                    ("Lowest", True),
+                    ("Highest", True),
+                ],
+                _score_rows(analysis),
+            ),
+        ),
+        (
+            "topics",
+            "Mastery per topic",
+            _figure(plots["topics"], "Mastery distribution per topic.")
+            + _table(
+                "Mastery per topic",
+                [
+                    ("Topic", False),
+                    ("Questions", True),
+                    ("Learners assessed", True),
+                    ("Mean mastery", True),
+                    (f"Learners below {REVIEW_BELOW:.0%}", True),
+                ],
+                _topic_rows(analysis),
+            ),
+        ),
+        (
+            "questions",
+            "Questions",
+            _figure(
+                plots["items"], "Facility against discrimination; flagged questions are labelled."
+            )
+            + _table(
+                "Item statistics",
+                [
+                    ("Question", False),
+                    ("Scenario", False),
+                    ("Topic", False),
+                    ("Answers", True),
+                    ("Facility", True),
+                    ("Discrimination", True),
+                    ("Point-biserial", True),
+                    ("Flags", False),
+                ],
+                _item_rows(analysis),
+            )
+            + "<h3>Options chosen per question</h3>"
+            + '<div class="grid">'
+            + "".join(_item_card(s) for s in analysis.items)
+            + "</div>",
+        ),
+        (
+            "learners",
+            "Learners",
+            _table(
+                "Mastery per learner and topic (cells below the review threshold are shaded)",
+                [
+                    ("Learner", False),
+                    *((t.title, True) for t in analysis.topics),
+                    ("Book modules to review", False),
+                ],
+                _learner_rows(analysis, book_url),
+            ),
+        ),
         ("method", "How to read this report", _method()),
     ]
     nav = "".join(f'<li><a href="#{key}">{escape(title)}</a></li>' for key, title, _ in sections)
-    body = "".join(f'<section id="{key}" aria-labelledby="{key}-h"><h2 id="{key}-h">'
-                   f"{escape(title)}</h2>{content}</section>" for key, title, content in sections)
+    body = "".join(
+        f'<section id="{key}" aria-labelledby="{key}-h"><h2 id="{key}-h">'
+        f"{escape(title)}</h2>{content}</section>"
+        for key, title, content in sections
+    )
     title = f"Instructor report: {analysis.course}"
-    return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<header><h1>{escape(title)}</h1>"
-            f'<p class="meta">Item analysis and learner mastery from the nbgrader gradebook · '
-            f"generated {escape(generated)}</p></header>\n"
-            f'<nav aria-label="Report sections"><ul>{nav}</ul></nav>\n<main>{body}</main>\n'
-            '<footer>Made by <code>clientcraft report</code>. The CSV files next to this page hold '
-            "the same numbers.</footer>\n</body>\n</html>\n")
+    return (
+        f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<header><h1>{escape(title)}</h1>"
+        f'<p class="meta">Item analysis and learner mastery from the nbgrader gradebook · '
+        f"generated {escape(generated)}</p></header>\n"
+        f'<nav aria-label="Report sections"><ul>{nav}</ul></nav>\n<main>{body}</main>\n'
+        "<footer>Made by <code>clientcraft report</code>. The CSV files next to this page hold "
+        "the same numbers.</footer>\n</body>\n</html>\n"
+    )

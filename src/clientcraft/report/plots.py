@@ -8,14 +8,21 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from clientcraft.report.analysis import (GROUP_FRACTION, REVIEW_BELOW, TOO_EASY_ABOVE,
-                                         TOO_HARD_BELOW, Analysis, AssignmentStats, ItemStats)
+from clientcraft.report.analysis import (
+    GROUP_FRACTION,
+    REVIEW_BELOW,
+    TOO_EASY_ABOVE,
+    TOO_HARD_BELOW,
+    Analysis,
+    AssignmentStats,
+    ItemStats,
+)
 
 INK, ACCENT, WARN, MUTED = "#1f2937", "#2563eb", "#b91c1c", "#9ca3af"
 BINS = [i * 10 for i in range(11)]
@@ -58,7 +65,7 @@ def _style(ax) -> None:
 def score_histograms(assignments: Sequence[AssignmentStats]) -> Plot:
     """One histogram of learners' scores (percent of the maximum) per assignment."""
     fig = _grid(len(assignments))
-    for ax, stats in zip(fig.axes, assignments):
+    for ax, stats in zip(fig.axes, assignments, strict=False):
         ax.hist(stats.percents, bins=BINS, color=ACCENT, edgecolor="white")
         if stats.n:
             ax.axvline(stats.mean, color=INK, linestyle="--", linewidth=1)
@@ -67,19 +74,29 @@ def score_histograms(assignments: Sequence[AssignmentStats]) -> Plot:
         ax.set_xlabel("score (% of maximum)", fontsize=8)
         ax.set_ylabel("learners", fontsize=8)
         _style(ax)
-    parts = [f"{s.name}: {s.n} learners, mean {s.mean:.0f} %, median {s.median:.0f} %"
-             if s.n else f"{s.name}: no submissions" for s in assignments]
-    return _render(fig, "Histograms of scores per assignment in 10-point bins; the dashed line "
-                   "marks the mean. " + "; ".join(parts) + ".")
+    parts = [
+        f"{s.name}: {s.n} learners, mean {s.mean:.0f} %, median {s.median:.0f} %"
+        if s.n
+        else f"{s.name}: no submissions"
+        for s in assignments
+    ]
+    return _render(
+        fig,
+        "Histograms of scores per assignment in 10-point bins; the dashed line "
+        "marks the mean. " + "; ".join(parts) + ".",
+    )
 
 
 def topic_histograms(analysis: Analysis) -> Plot:
     """One histogram of learners' mastery per topic, with the review threshold marked."""
     fig = _grid(len(analysis.topics))
     parts = []
-    for index, (ax, topic) in enumerate(zip(fig.axes, analysis.topics)):
-        values = [100 * learner.topics[index].mastery for learner in analysis.learners
-                  if learner.topics[index].mastery is not None]
+    for index, (ax, topic) in enumerate(zip(fig.axes, analysis.topics, strict=False)):
+        values = [
+            100 * learner.topics[index].mastery
+            for learner in analysis.learners
+            if learner.topics[index].mastery is not None
+        ]
         ax.hist(values, bins=BINS, color=ACCENT, edgecolor="white")
         ax.axvline(100 * REVIEW_BELOW, color=WARN, linestyle=":", linewidth=1.5)
         ax.set_title(topic.title, fontsize=9, color=INK)
@@ -88,10 +105,14 @@ def topic_histograms(analysis: Analysis) -> Plot:
         ax.set_ylabel("learners", fontsize=8)
         _style(ax)
         below = sum(v < 100 * REVIEW_BELOW for v in values)
-        parts.append(f"{topic.title}: {below} of {len(values)} learners below "
-                     f"{100 * REVIEW_BELOW:.0f} %")
-    return _render(fig, "Histograms of learners' mastery per topic; the dotted red line marks the "
-                   "review threshold. " + "; ".join(parts) + ".")
+        parts.append(
+            f"{topic.title}: {below} of {len(values)} learners below {100 * REVIEW_BELOW:.0f} %"
+        )
+    return _render(
+        fig,
+        "Histograms of learners' mastery per topic; the dotted red line marks the "
+        "review threshold. " + "; ".join(parts) + ".",
+    )
 
 
 def item_map(items: Sequence[ItemStats]) -> Plot:
@@ -105,15 +126,29 @@ def item_map(items: Sequence[ItemStats]) -> Plot:
     labels: dict[tuple[float, float], list[str]] = {}
     for stats in plotted:
         flagged = bool(stats.flags)
-        ax.scatter(stats.facility, stats.discrimination, s=36, zorder=3,
-                   color=WARN if flagged else ACCENT, marker="X" if flagged else "o")
+        ax.scatter(
+            stats.facility,
+            stats.discrimination,
+            s=36,
+            zorder=3,
+            color=WARN if flagged else ACCENT,
+            marker="X" if flagged else "o",
+        )
         if flagged:
             spot = (round(stats.facility, 2), round(stats.discrimination, 2))
             labels.setdefault(spot, []).append(stats.item.label)
     for (x, y), names in labels.items():
         right = x > 0.8
-        ax.annotate("\n".join(names), (x, y), fontsize=7, color=WARN, xytext=(-5 if right else 5, 4),
-                    textcoords="offset points", ha="right" if right else "left", va="bottom")
+        ax.annotate(
+            "\n".join(names),
+            (x, y),
+            fontsize=7,
+            color=WARN,
+            xytext=(-5 if right else 5, 4),
+            textcoords="offset points",
+            ha="right" if right else "left",
+            va="bottom",
+        )
     ax.set_xlim(0, 1.02)
     ax.set_ylim(-1.05, 1.05)
     ax.set_xlabel("facility (mean credit)", fontsize=9)
@@ -121,7 +156,13 @@ def item_map(items: Sequence[ItemStats]) -> Plot:
     ax.spines[["top", "right"]].set_visible(False)
     ax.tick_params(labelsize=8, colors=INK)
     flagged = [s.item.label for s in plotted if s.flags]
-    return _render(fig, f"Scatter plot of {len(plotted)} questions: facility on the horizontal axis, "
-                   "discrimination on the vertical axis; shaded bands mark too hard and too easy. "
-                   + (f"Flagged questions (red crosses): {', '.join(flagged)}." if flagged
-                      else "No question is flagged."))
+    return _render(
+        fig,
+        f"Scatter plot of {len(plotted)} questions: facility on the horizontal axis, "
+        "discrimination on the vertical axis; shaded bands mark too hard and too easy. "
+        + (
+            f"Flagged questions (red crosses): {', '.join(flagged)}."
+            if flagged
+            else "No question is flagged."
+        ),
+    )

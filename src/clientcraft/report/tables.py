@@ -5,16 +5,25 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
 
-from clientcraft.report.analysis import (DEAD_DISTRACTOR, NEGATIVE_DISCRIMINATION, TOO_EASY,
-                                         TOO_HARD, Analysis, Cohort)
+from clientcraft.report.analysis import (
+    DEAD_DISTRACTOR,
+    NEGATIVE_DISCRIMINATION,
+    TOO_EASY,
+    TOO_HARD,
+    Analysis,
+    Cohort,
+)
 from clientcraft.report.html import review_href
 
-FLAG_COLUMNS = {DEAD_DISTRACTOR: "dead_distractor",
-                NEGATIVE_DISCRIMINATION: "negative_discrimination",
-                TOO_EASY: "too_easy", TOO_HARD: "too_hard"}
+FLAG_COLUMNS = {
+    DEAD_DISTRACTOR: "dead_distractor",
+    NEGATIVE_DISCRIMINATION: "negative_discrimination",
+    TOO_EASY: "too_easy",
+    TOO_HARD: "too_hard",
+}
 
 
 def _number(value: float | None) -> str:
@@ -31,22 +40,58 @@ def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
 
 def items_csv(analysis: Analysis) -> str:
     """One row per question: facility, discrimination, point-biserial and each flag."""
-    header = ["assignment", "question", "scenario", "topic", "answers", "facility",
-              "discrimination", "point_biserial", "flags", *FLAG_COLUMNS.values()]
-    return _csv(header, (
-        [s.item.assignment, s.item.question, s.item.scenario, s.item.topic, s.n,
-         _number(s.facility), _number(s.discrimination), _number(s.point_biserial),
-         "; ".join(s.flags), *(int(flag in s.flags) for flag in FLAG_COLUMNS)]
-        for s in analysis.items))
+    header = [
+        "assignment",
+        "question",
+        "scenario",
+        "topic",
+        "answers",
+        "facility",
+        "discrimination",
+        "point_biserial",
+        "flags",
+        *FLAG_COLUMNS.values(),
+    ]
+    return _csv(
+        header,
+        (
+            [
+                s.item.assignment,
+                s.item.question,
+                s.item.scenario,
+                s.item.topic,
+                s.n,
+                _number(s.facility),
+                _number(s.discrimination),
+                _number(s.point_biserial),
+                "; ".join(s.flags),
+                *(int(flag in s.flags) for flag in FLAG_COLUMNS),
+            ]
+            for s in analysis.items
+        ),
+    )
 
 
 def options_csv(analysis: Analysis) -> str:
     """One row per question and option (plus blank and invalid): credit, count and share."""
     header = ["assignment", "question", "scenario", "option", "credit", "best", "count", "share"]
-    return _csv(header, (
-        [s.item.assignment, s.item.question, s.item.scenario, o.key, _number(o.credit),
-         int(o.credit is not None and o.credit == max(s.item.credits)), o.count, _number(o.share)]
-        for s in analysis.items for o in s.options))
+    return _csv(
+        header,
+        (
+            [
+                s.item.assignment,
+                s.item.question,
+                s.item.scenario,
+                o.key,
+                _number(o.credit),
+                int(o.credit is not None and o.credit == max(s.item.credits)),
+                o.count,
+                _number(o.share),
+            ]
+            for s in analysis.items
+            for o in s.options
+        ),
+    )
 
 
 def learners_csv(analysis: Analysis, book_url: str | None = None) -> str:
@@ -56,17 +101,37 @@ def learners_csv(analysis: Analysis, book_url: str | None = None) -> str:
     for learner in analysis.learners:
         for t in learner.topics:
             page = (review_href(t.topic, book_url) or t.topic.docname) if t.needs_review else ""
-            rows.append([learner.student, t.topic.id, t.topic.title, t.questions,
-                         _number(t.mastery), int(t.needs_review), page])
+            rows.append(
+                [
+                    learner.student,
+                    t.topic.id,
+                    t.topic.title,
+                    t.questions,
+                    _number(t.mastery),
+                    int(t.needs_review),
+                    page,
+                ]
+            )
     return _csv(header, rows)
 
 
 def scores_csv(cohort: Cohort) -> str:
     """One row per learner and submitted assignment: score, maximum and percent."""
     header = ["student", "assignment", "score", "max_score", "percent"]
-    return _csv(header, (
-        [student, name, _number(score), _number(top), _number(100 * score / top if top else 0.0)]
-        for name, per in cohort.scores.items() for student, (score, top) in sorted(per.items())))
+    return _csv(
+        header,
+        (
+            [
+                student,
+                name,
+                _number(score),
+                _number(top),
+                _number(100 * score / top if top else 0.0),
+            ]
+            for name, per in cohort.scores.items()
+            for student, (score, top) in sorted(per.items())
+        ),
+    )
 
 
 def write_atomic(path: Path, text: str) -> None:

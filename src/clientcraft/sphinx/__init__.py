@@ -37,5 +37,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-check-consistency", bank_cache.check_each_scenario_once)
     app.add_js_file("scenario.js", loading_method="defer")
     app.add_css_file("scenario.css")
-    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True,
-            "env_version": 2}
+    return {
+        "version": "1",
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+        "env_version": 2,
+    }

@@ -28,8 +28,10 @@ class BankBuildError(ExtensionError):
 
     def __init__(self, problems: list[str]):
         self.problems = problems
-        super().__init__(f"{len(problems)} problem(s) in the scenario bank (fix them and build "
-                         "again):\n" + "\n".join(problems))
+        super().__init__(
+            f"{len(problems)} problem(s) in the scenario bank (fix them and build "
+            "again):\n" + "\n".join(problems)
+        )
 
 
 def bank_dir(app: Sphinx) -> Path:
@@ -78,8 +80,9 @@ def purge_doc(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
     _rendered(env).pop(docname, None)
 
 
-def merge_info(app: Sphinx, env: BuildEnvironment, docnames: set[str],
-               other: BuildEnvironment) -> None:
+def merge_info(
+    app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment
+) -> None:
     theirs = _rendered(other)
     _rendered(env).update({doc: theirs[doc] for doc in docnames if doc in theirs})
 
@@ -90,15 +93,20 @@ def check_each_scenario_once(app: Sphinx, env: BuildEnvironment) -> None:
     for docname, ids in sorted(_rendered(env).items()):
         for scenario_id in ids:
             if scenario_id in seen:
-                logger.warning("scenario '%s' is already rendered on %s; show each scenario "
-                               "once (remove one scenario/scenarios directive)",
-                               scenario_id, seen[scenario_id], location=docname)
+                logger.warning(
+                    "scenario '%s' is already rendered on %s; show each scenario "
+                    "once (remove one scenario/scenarios directive)",
+                    scenario_id,
+                    seen[scenario_id],
+                    location=docname,
+                )
             else:
                 seen[scenario_id] = docname
 
 
-def outdated_on_new_files(app: Sphinx, env: BuildEnvironment, added: set[str],
-                          changed: set[str], removed: set[str]) -> list[str]:
+def outdated_on_new_files(
+    app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
     """Reread exercise pages when a scenario file was added to or removed from the bank.
 
     Edits to existing files are caught by Sphinx's dependency mtimes; a new file is not.

@@ -53,52 +53,94 @@ class _ExerciseDirective(SphinxDirective):
         return element("div", body, classes=classes)
 
     def option(self, option: Option) -> nodes.Node:
-        summary = element("summary", [
-            element("span", [nodes.Text(f"{option.key}.")], classes=("cc-key",)),
-            nodes.Text(" "),
-            element("span", self.inline(option.text), classes=("cc-option-text",)),
-        ])
-        feedback = [nodes.paragraph("", "", nodes.strong(text=credit_label(option.credit)),
-                                    classes=["cc-credit"]),
-                    element("div", self.blocks(option.feedback), classes=("cc-feedback-text",))]
+        summary = element(
+            "summary",
+            [
+                element("span", [nodes.Text(f"{option.key}.")], classes=("cc-key",)),
+                nodes.Text(" "),
+                element("span", self.inline(option.text), classes=("cc-option-text",)),
+            ],
+        )
+        feedback = [
+            nodes.paragraph(
+                "", "", nodes.strong(text=credit_label(option.credit)), classes=["cc-credit"]
+            ),
+            element("div", self.blocks(option.feedback), classes=("cc-feedback-text",)),
+        ]
         if option.consequence:
-            feedback.append(self.labelled("What happens next", option.consequence,
-                                          ("cc-consequence",)))
+            feedback.append(
+                self.labelled("What happens next", option.consequence, ("cc-consequence",))
+            )
         grade = "full" if option.credit == 1 else "none" if option.credit == 0 else "partial"
-        return element("details", [summary, element("div", feedback,
-                                                     classes=("cc-feedback", f"cc-credit-{grade}"),
-                                                     data_key=option.key)],
-                       classes=("cc-option",), data_key=option.key,
-                       data_credit=f"{option.credit:g}")
+        return element(
+            "details",
+            [
+                summary,
+                element(
+                    "div",
+                    feedback,
+                    classes=("cc-feedback", f"cc-credit-{grade}"),
+                    data_key=option.key,
+                ),
+            ],
+            classes=("cc-option",),
+            data_key=option.key,
+            data_credit=f"{option.credit:g}",
+        )
 
     def source_line(self, scenario: Scenario) -> nodes.Node:
         article = self.bank.article(scenario.source.article)
         return nodes.paragraph(
-            "", "", nodes.strong(text="Source: "), nodes.emphasis(text=article.english_title),
+            "",
+            "",
+            nodes.strong(text="Source: "),
+            nodes.emphasis(text=article.english_title),
             nodes.Text(f" ({article.language} article), section “{scenario.source.section}”"),
-            classes=["cc-source"])
+            classes=["cc-source"],
+        )
 
     def exercise(self, scenario: Scenario, title: str) -> nodes.Node:
         """One practice scenario as an exercise that works with and without JavaScript."""
         question_id = f"cc-question-{scenario.id}"
         title_id = f"cc-title-{scenario.id}"
-        options = element("div", [self.option(o) for o in scenario.options],
-                          classes=("cc-options",), role="group", aria_labelledby=question_id)
-        takeaway = element("details", [
-            element("summary", [nodes.Text("Takeaway")]),
-            element("div", self.blocks(scenario.takeaway), classes=("cc-takeaway-text",)),
-        ], classes=("cc-takeaway",))
-        return element("section", [
-            nodes.paragraph("", "", nodes.strong(text=title), ids=[title_id],
-                            classes=["cc-title"]),
-            element("div", self.blocks(scenario.situation), classes=("cc-situation",)),
-            nodes.paragraph("", "", *self.inline(scenario.question), ids=[question_id],
-                            classes=["cc-question"]),
-            options,
-            takeaway,
-            self.source_line(scenario),
-        ], classes=("cc-scenario",), ids=(f"scenario-{scenario.id}",),
-            data_scenario_id=scenario.id, aria_labelledby=title_id)
+        options = element(
+            "div",
+            [self.option(o) for o in scenario.options],
+            classes=("cc-options",),
+            role="group",
+            aria_labelledby=question_id,
+        )
+        takeaway = element(
+            "details",
+            [
+                element("summary", [nodes.Text("Takeaway")]),
+                element("div", self.blocks(scenario.takeaway), classes=("cc-takeaway-text",)),
+            ],
+            classes=("cc-takeaway",),
+        )
+        return element(
+            "section",
+            [
+                nodes.paragraph(
+                    "", "", nodes.strong(text=title), ids=[title_id], classes=["cc-title"]
+                ),
+                element("div", self.blocks(scenario.situation), classes=("cc-situation",)),
+                nodes.paragraph(
+                    "",
+                    "",
+                    *self.inline(scenario.question),
+                    ids=[question_id],
+                    classes=["cc-question"],
+                ),
+                options,
+                takeaway,
+                self.source_line(scenario),
+            ],
+            classes=("cc-scenario",),
+            ids=(f"scenario-{scenario.id}",),
+            data_scenario_id=scenario.id,
+            aria_labelledby=title_id,
+        )
 
 
 class ScenarioDirective(_ExerciseDirective):
@@ -112,13 +154,16 @@ class ScenarioDirective(_ExerciseDirective):
         except KeyError:
             known = [s.id for s in self.bank.pool("practice")]
             hint = difflib.get_close_matches(wanted, known, n=1)
-            raise self.error(f"no scenario '{wanted}' in the bank at {self.bank.root} "
-                             f"({'did you mean ' + repr(hint[0]) + '?' if hint else 'check the id'})"
-                             ) from None
+            raise self.error(
+                f"no scenario '{wanted}' in the bank at {self.bank.root} "
+                f"({'did you mean ' + repr(hint[0]) + '?' if hint else 'check the id'})"
+            ) from None
         if scenario.pool != "practice":
-            raise self.error(f"scenario '{wanted}' is in the {scenario.pool} pool "
-                             f"({scenario.where}); only practice scenarios may appear in the book "
-                             "(use a practice scenario's id)")
+            raise self.error(
+                f"scenario '{wanted}' is in the {scenario.pool} pool "
+                f"({scenario.where}); only practice scenarios may appear in the book "
+                "(use a practice scenario's id)"
+            )
         note_rendered(self.env, [scenario.id])
         return [self.exercise(scenario, "Exercise")]
 
@@ -134,8 +179,11 @@ class ScenariosDirective(_ExerciseDirective):
             raise self.error(f"unknown topic '{topic}' (use one of topics.yml: {', '.join(known)})")
         scenarios = self.bank.pool("practice", topic)
         if not scenarios:
-            return [nodes.paragraph("", "There are no practice scenarios for this topic yet.",
-                                    classes=["cc-empty"])]
+            return [
+                nodes.paragraph(
+                    "", "There are no practice scenarios for this topic yet.", classes=["cc-empty"]
+                )
+            ]
         note_rendered(self.env, [s.id for s in scenarios])
         total = len(scenarios)
         return [self.exercise(s, f"Exercise {n} of {total}") for n, s in enumerate(scenarios, 1)]

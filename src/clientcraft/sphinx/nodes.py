@@ -13,13 +13,18 @@ from docutils import nodes
 from sphinx.application import Sphinx
 
 
-class html_element(nodes.General, nodes.Element):  # noqa: N801 - docutils node naming
+class html_element(nodes.General, nodes.Element):
     """An HTML element: ``tag`` plus ``attributes`` (ids and classes as on any docutils node)."""
 
 
-def element(tag: str, children: list[nodes.Node] | tuple[nodes.Node, ...] = (), *,
-            classes: tuple[str, ...] = (), ids: tuple[str, ...] = (),
-            **attributes: str) -> html_element:
+def element(
+    tag: str,
+    children: list[nodes.Node] | tuple[nodes.Node, ...] = (),
+    *,
+    classes: tuple[str, ...] = (),
+    ids: tuple[str, ...] = (),
+    **attributes: str,
+) -> html_element:
     """An :class:`html_element`; attribute names use ``_`` for ``-`` (``aria_live="polite"``)."""
     node = html_element(tag=tag, attributes={k.replace("_", "-"): v for k, v in attributes.items()})
     node["classes"].extend(classes)
