@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import yaml
 
@@ -91,6 +92,8 @@ class Claim:
     source: Source
     text: str
     where: Where
+    assess: bool = True
+    why_not_assessed: str | None = None
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,7 @@ class Scenario:
     takeaway: str
     claims: tuple[str, ...]
     where: Where
+    slot: str | None = None
 
     @property
     def best(self) -> Option:
@@ -187,7 +191,7 @@ class BankError(ClientcraftError):
 class Node:
     """A YAML value with the line it starts on; mappings also remember each key's line."""
 
-    __slots__ = ("value", "line", "key_lines")
+    __slots__ = ("key_lines", "line", "value")
 
     def __init__(self, value: Any, line: int, key_lines: dict[str, int] | None = None):
         self.value = value
@@ -252,7 +256,9 @@ def read_yaml(path: Path, problems: list[str]) -> Node | None:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         what = exc.problem or str(exc)
-        problems.append(f"{path}:{line}: YAML syntax error: {what} (fix the indentation or quoting)")
+        problems.append(
+            f"{path}:{line}: YAML syntax error: {what} (fix the indentation or quoting)"
+        )
         return None
     except yaml.YAMLError as exc:
         problems.append(f"{path}:1: YAML error: {exc}")
@@ -348,13 +354,17 @@ def _records(root: Node | None, path: Path, what: str, problems: list[str]) -> I
     if root is None:
         return
     if not isinstance(root.value, list):
-        problems.append(f"{path}:{root.line}: the file must be a YAML list of {what} (start each with '- ')")
+        problems.append(
+            f"{path}:{root.line}: the file must be a YAML list of {what} (start each with '- ')"
+        )
         return
     for item in root.value:
         if isinstance(item.value, dict):
             yield item
         else:
-            problems.append(f"{path}:{item.line}: each entry must be a mapping of fields, not {_kind(item.value)}")
+            problems.append(
+                f"{path}:{item.line}: each entry must be a mapping of fields, not {_kind(item.value)}"
+            )
 
 
 def _load_sources(path: Path, problems: list[str]) -> tuple[Article, ...]:
@@ -388,11 +398,20 @@ def _load_sources(path: Path, problems: list[str]) -> tuple[Article, ...]:
                 sections.append(Section(english, heading))
         if seeds_dir and file and (path.parent / seeds_dir).is_dir():
             if not (path.parent / seeds_dir / file).is_file():
-                art.error(art.line_of("file"), f"seed file '{file}' is not in {path.parent / seeds_dir}"
-                          " (fix the file name)")
+                art.error(
+                    art.line_of("file"),
+                    f"seed file '{file}' is not in {path.parent / seeds_dir} (fix the file name)",
+                )
         if file:
-            articles.append(Article(file, art.text("language") or "", art.text("title") or "",
-                                    art.text("english_title") or "", tuple(sections)))
+            articles.append(
+                Article(
+                    file,
+                    art.text("language") or "",
+                    art.text("title") or "",
+                    art.text("english_title") or "",
+                    tuple(sections),
+                )
+            )
     return tuple(articles)
 
 
@@ -413,12 +432,17 @@ def _check_source(rec: _Record, articles: tuple[Article, ...]) -> Source | None:
         return None
     known = {a.file: a for a in articles}
     if article not in known:
-        rec.error(article_line, f"unknown source article '{article}' "
-                  f"(use one of sources.yml: {', '.join(known) or 'none declared'})")
+        rec.error(
+            article_line,
+            f"unknown source article '{article}' "
+            f"(use one of sources.yml: {', '.join(known) or 'none declared'})",
+        )
         return None
     if known[article].section(section) is None:
         labels = "; ".join(s.english for s in known[article].sections)
-        rec.error(section_line, f"article {article} has no section '{section}' (use one of: {labels})")
+        rec.error(
+            section_line, f"article {article} has no section '{section}' (use one of: {labels})"
+        )
         return None
     return Source(article, section)
 
@@ -443,12 +467,14 @@ def _load_topics(path: Path, problems: list[str]) -> tuple[Topic, ...]:
     return tuple(topics)
 
 
-def _load_claims(path: Path, articles: tuple[Article, ...], problems: list[str]) -> tuple[Claim, ...]:
+def _load_claims(
+    path: Path, articles: tuple[Article, ...], problems: list[str]
+) -> tuple[Claim, ...]:
     claims: list[Claim] = []
     seen: dict[str, int] = {}
     for item in _records(read_yaml(path, problems), path, "claims", problems):
         rec = _Record(item, path, "claim", problems)
-        rec.check_fields(["id", "article", "section", "text"])
+        rec.check_fields(["id", "article", "section", "text"], ["assess", "why"])
         claim_id = rec.text("id")
         if claim_id is None:
             continue
@@ -461,20 +487,51 @@ def _load_claims(path: Path, articles: tuple[Article, ...], problems: list[str])
         seen[claim_id] = rec.line_of("id")
         source = _check_source(rec, articles)
         text = rec.text("text")
+        assess_node = item.value.get("assess")
+        assess = True
+        if assess_node is not None:
+            if not isinstance(assess_node.value, bool):
+                rec.error(
+                    assess_node.line,
+                    f"'assess' must be true or false, not {_kind(assess_node.value)}",
+                )
+            else:
+                assess = assess_node.value
+        why = rec.text("why", required=False)
+        if not assess and not why:
+            rec.error(
+                rec.line_of("assess"),
+                "assess: false needs a 'why' (say why no assessment "
+                "item tests this claim, e.g. it is background, not a decision)",
+            )
         if source and text:
-            claims.append(Claim(claim_id, source, text, Where(path, item.line)))
+            claims.append(Claim(claim_id, source, text, Where(path, item.line), assess, why))
     return tuple(claims)
 
 
-SCENARIO_FIELDS = ("id", "topic", "pool", "source", "claims", "situation", "question", "options",
-                   "takeaway")
+SCENARIO_FIELDS = (
+    "id",
+    "topic",
+    "pool",
+    "source",
+    "claims",
+    "situation",
+    "question",
+    "options",
+    "takeaway",
+)
+OPTIONAL_SCENARIO_FIELDS = ("slot",)
 OPTION_FIELDS = ("key", "text", "credit", "feedback")
 
 
-def _load_option(item: Node, index: int, path: Path, label: str, problems: list[str]) -> Option | None:
+def _load_option(
+    item: Node, index: int, path: Path, label: str, problems: list[str]
+) -> Option | None:
     if not isinstance(item.value, dict):
-        problems.append(f"{path}:{item.line}: {label}: option {index + 1} must be a mapping of "
-                        f"{', '.join(OPTION_FIELDS)}")
+        problems.append(
+            f"{path}:{item.line}: {label}: option {index + 1} must be a mapping of "
+            f"{', '.join(OPTION_FIELDS)}"
+        )
         return None
     rec = _Record(item, path, label, problems)
     rec.check_fields(OPTION_FIELDS, ["consequence"])
@@ -482,18 +539,26 @@ def _load_option(item: Node, index: int, path: Path, label: str, problems: list[
     key_node = item.value.get("key")
     key = key_node.value if key_node is not None else None
     if key_node is not None and key != expected_key:
-        rec.error(key_node.line, f"option {index + 1} has key {key!r}; keys must run A, B, C... "
-                  f"in order (use '{expected_key}')")
+        rec.error(
+            key_node.line,
+            f"option {index + 1} has key {key!r}; keys must run A, B, C... "
+            f"in order (use '{expected_key}')",
+        )
     credit_node = item.value.get("credit")
     credit: float | None = None
     if credit_node is not None:
         raw = credit_node.value
         if isinstance(raw, bool) or not isinstance(raw, (int, float)):
-            rec.error(credit_node.line, f"option {expected_key}: credit must be a number from 0 to 1, "
-                      f"not {_kind(raw)}")
+            rec.error(
+                credit_node.line,
+                f"option {expected_key}: credit must be a number from 0 to 1, not {_kind(raw)}",
+            )
         elif not 0 <= raw <= 1:
-            rec.error(credit_node.line, f"option {expected_key}: credit {raw} is outside [0, 1] "
-                      "(use 1 for the best option, a fraction for partial credit, 0 for harmful)")
+            rec.error(
+                credit_node.line,
+                f"option {expected_key}: credit {raw} is outside [0, 1] "
+                "(use 1 for the best option, a fraction for partial credit, 0 for harmful)",
+            )
         else:
             credit = float(raw)
     text, feedback = rec.text("text"), rec.text("feedback")
@@ -503,19 +568,36 @@ def _load_option(item: Node, index: int, path: Path, label: str, problems: list[
     return Option(expected_key, text, credit, feedback, consequence)
 
 
-def _load_scenario(item: Node, path: Path, topics: set[str], claims: set[str],
-                   articles: tuple[Article, ...], problems: list[str]) -> Scenario | None:
+def _load_scenario(
+    item: Node,
+    path: Path,
+    topics: set[str],
+    claims: set[str],
+    articles: tuple[Article, ...],
+    problems: list[str],
+) -> Scenario | None:
     rec = _Record(item, path, "scenario", problems)
     scenario_id = rec.text("id")
     if scenario_id:
         rec.label = scenario_id
         if not KEY_RE.match(scenario_id):
-            rec.error(rec.line_of("id"), f"id '{scenario_id}' must be kebab-case, e.g. 'trust-late-delivery'")
-    rec.check_fields(SCENARIO_FIELDS)
+            rec.error(
+                rec.line_of("id"),
+                f"id '{scenario_id}' must be kebab-case, e.g. 'trust-late-delivery'",
+            )
+    rec.check_fields(SCENARIO_FIELDS, OPTIONAL_SCENARIO_FIELDS)
     topic, pool = rec.text("topic"), rec.text("pool")
+    slot = rec.text("slot", required=False)
+    if slot is not None and not KEY_RE.match(slot):
+        rec.error(rec.line_of("slot"), f"slot '{slot}' must be kebab-case, e.g. 'trust-delivery'")
+    if slot is not None and pool == "practice":
+        rec.error(rec.line_of("slot"), "only assessment scenarios take a slot (remove it)")
     if topic and topic not in topics:
-        rec.error(rec.line_of("topic"), f"unknown topic '{topic}' (declare it in topics.yml or use one "
-                  f"of: {', '.join(sorted(topics))})")
+        rec.error(
+            rec.line_of("topic"),
+            f"unknown topic '{topic}' (declare it in topics.yml or use one "
+            f"of: {', '.join(sorted(topics))})",
+        )
     if pool and pool not in POOLS:
         rec.error(rec.line_of("pool"), f"unknown pool '{pool}' (use 'practice' or 'assessment')")
     source = _check_source(rec, articles) if "source" in item.value else None
@@ -525,8 +607,11 @@ def _load_scenario(item: Node, path: Path, topics: set[str], claims: set[str],
             rec.error(claim.line, f"claims must be claim ids (text), not {_kind(claim.value)}")
         elif claim.value not in claims:
             hint = _closest(claim.value, claims)
-            rec.error(claim.line, f"unknown claim '{claim.value}' "
-                      f"({'did you mean ' + repr(hint) + '?' if hint else 'add it to claims.yml'})")
+            rec.error(
+                claim.line,
+                f"unknown claim '{claim.value}' "
+                f"({'did you mean ' + repr(hint) + '?' if hint else 'add it to claims.yml'})",
+            )
         else:
             claim_ids.append(claim.value)
     if "claims" in item.value and not claim_ids and isinstance(item.value["claims"].value, list):
@@ -535,8 +620,10 @@ def _load_scenario(item: Node, path: Path, topics: set[str], claims: set[str],
     options: list[Option] = []
     if options_nodes is not None:
         if not MIN_OPTIONS <= len(options_nodes) <= MAX_OPTIONS:
-            rec.error(rec.line_of("options"), f"has {len(options_nodes)} options; give {MIN_OPTIONS} "
-                      f"to {MAX_OPTIONS}")
+            rec.error(
+                rec.line_of("options"),
+                f"has {len(options_nodes)} options; give {MIN_OPTIONS} to {MAX_OPTIONS}",
+            )
         for index, opt_node in enumerate(options_nodes):
             option = _load_option(opt_node, index, path, rec.label, problems)
             if option:
@@ -544,16 +631,37 @@ def _load_scenario(item: Node, path: Path, topics: set[str], claims: set[str],
         if len(options) == len(options_nodes):
             best = [o.key for o in options if o.credit == 1]
             if len(best) != 1:
-                rec.error(rec.line_of("options"), f"{len(best)} options have credit 1 "
-                          f"({', '.join(best) or 'none'}); exactly one must be the best")
+                rec.error(
+                    rec.line_of("options"),
+                    f"{len(best)} options have credit 1 "
+                    f"({', '.join(best) or 'none'}); exactly one must be the best",
+                )
     fields = {name: rec.text(name) for name in ("situation", "question", "takeaway")}
-    complete = (scenario_id and topic in topics and pool in POOLS and source and claim_ids
-                and options and len(options) == len(options_nodes or ())
-                and all(fields.values()))
+    complete = (
+        scenario_id
+        and topic in topics
+        and pool in POOLS
+        and source
+        and claim_ids
+        and options
+        and len(options) == len(options_nodes or ())
+        and all(fields.values())
+    )
     if not complete:
         return None
-    return Scenario(scenario_id, topic, pool, source, fields["situation"], fields["question"],
-                    tuple(options), fields["takeaway"], tuple(claim_ids), Where(path, item.line))
+    return Scenario(
+        scenario_id,
+        topic,
+        pool,
+        source,
+        fields["situation"],
+        fields["question"],
+        tuple(options),
+        fields["takeaway"],
+        tuple(claim_ids),
+        Where(path, item.line),
+        slot,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -574,7 +682,9 @@ def load_bank(root: Path | str) -> Bank:
         raise BankError([f"{root}: not a folder (give the bank folder, e.g. --bank exercises)"])
     for name in SPECIAL_FILES:
         if not (root / name).is_file():
-            problems.append(f"{root / name}:1: missing (every bank needs {', '.join(SPECIAL_FILES)})")
+            problems.append(
+                f"{root / name}:1: missing (every bank needs {', '.join(SPECIAL_FILES)})"
+            )
     if problems:
         raise BankError(problems)
     articles = _load_sources(root / "sources.yml", problems)
@@ -590,8 +700,10 @@ def load_bank(root: Path | str) -> Bank:
             if id_node is not None and isinstance(id_node.value, str):
                 here = Where(path, item.key_lines.get("id", item.line))
                 if id_node.value in first_seen:
-                    problems.append(f"{here}: {id_node.value}: duplicate scenario id (first at "
-                                    f"{first_seen[id_node.value]}; ids must be unique across the bank)")
+                    problems.append(
+                        f"{here}: {id_node.value}: duplicate scenario id (first at "
+                        f"{first_seen[id_node.value]}; ids must be unique across the bank)"
+                    )
                     continue
                 first_seen[id_node.value] = here
             if scenario:
@@ -599,8 +711,10 @@ def load_bank(root: Path | str) -> Bank:
     if problems:
         raise BankError(problems)
     bank = Bank(root, topics, claims, articles, tuple(scenarios))
-    warnings = tuple(f"{c.where}: {c.id}: no scenario exercises this claim (list it in a scenario's "
-                     "'claims')" for c in bank.unexercised_claims())
+    warnings = tuple(
+        f"{c.where}: {c.id}: no scenario exercises this claim (list it in a scenario's 'claims')"
+        for c in bank.unexercised_claims()
+    )
     return Bank(root, topics, claims, articles, tuple(scenarios), warnings)
 
 
@@ -611,4 +725,3 @@ def default_bank_dir() -> Path:
         if (folder / "exercises" / "topics.yml").is_file():
             return folder / "exercises"
     return here / "exercises"
-
