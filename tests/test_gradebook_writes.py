@@ -14,8 +14,10 @@ from nbconvert.exporters import NotebookExporter
 from nbgrader.api import Gradebook
 
 from clientcraft.bank import load_bank
+from clientcraft.course import update_course
 from clientcraft.gradebook_writes import OverwriteCellsOnce, SaveGradesOnce, run_gradebook
-from clientcraft.render.nbgrader import CONFIG_NAME, SAME_AS_STOCK, update_course
+from clientcraft.naming import CONFIG_FILE as CONFIG_NAME
+from clientcraft.render.nbgrader import SAME_AS_STOCK
 from nbgrader_cohort import (
     REPO,
     add_students,

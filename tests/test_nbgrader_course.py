@@ -1,4 +1,4 @@
-"""clientcraft.render.nbgrader and ``clientcraft nbgrader-course``: the course layout, the notebook's
+"""clientcraft.render.nbgrader, clientcraft.course and ``clientcraft nbgrader-course``: the course layout, the notebook's
 cells, byte-stable output, and updates that never overwrite what an instructor changed."""
 
 from __future__ import annotations
@@ -9,13 +9,10 @@ from pathlib import Path
 import pytest
 
 from clientcraft.cli import main
+from clientcraft.course import update_course
 from clientcraft.grading import answer_line, read_key
-from clientcraft.render.nbgrader import (
-    CONFIG_NAME,
-    FINAL_PER_TOPIC,
-    course_assignments,
-    update_course,
-)
+from clientcraft.naming import CONFIG_FILE as CONFIG_NAME
+from clientcraft.render.nbgrader import FINAL_PER_TOPIC, course_assignments
 
 
 def test_one_quiz_per_topic_with_assessments_and_a_final(bank):

@@ -14,9 +14,9 @@ import pytest
 from bs4 import BeautifulSoup
 
 from clientcraft.bank import load_bank
+from clientcraft.course import update_course
 from clientcraft.errors import ClientcraftError
 from clientcraft.grading import answer_line
-from clientcraft.render.nbgrader import update_course
 from nbgrader_cohort import (
     autograde_in_parallel,
     copy_bank,

@@ -73,7 +73,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_nbgrader_course(args: argparse.Namespace) -> int:
     """Create or update an nbgrader course (quizzes per topic + final) from the assessment pool."""
-    from clientcraft.render.nbgrader import update_course
+    from clientcraft.course import update_course
 
     result = update_course(args.course, _load(args), force=args.force)
     for path in result.written:

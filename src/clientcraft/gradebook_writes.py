@@ -188,9 +188,7 @@ class OverwriteCellsOnce(OverwriteCells):
                 self.report_change(grade_id, "checksum", old_checksum, new_checksum)
                 cell.source = source_cell.source
                 if utils.compute_checksum(cell) != source_cell.checksum:
-                    raise RuntimeError(
-                        f"Inconsistent checksums for cell {source_cell.name}"
-                    )
+                    raise RuntimeError(f"Inconsistent checksums for cell {source_cell.name}")
 
         return cell, resources
 
@@ -228,9 +226,7 @@ class AssignLatePenaltiesOnce(AssignLatePenalties):
             )
             notebook.late_submission_penalty = None
             if submission.total_seconds_late > 0:
-                self.log.warning(
-                    f"{submission} is {submission.total_seconds_late} seconds late"
-                )
+                self.log.warning(f"{submission} is {submission.total_seconds_late} seconds late")
                 penalty = self.plugin_inst.late_submission_penalty(
                     info["student"], notebook.score, submission.total_seconds_late
                 )

@@ -1,39 +1,40 @@
-"""Render the graded assessments as a standard nbgrader course directory.
+"""Render the graded assessments: nbgrader source notebooks and ``nbgrader_config.py``.
 
-One quiz per topic (``source/quiz-<topic-id>/``, that topic's assessment pool) and a ``final``
-mixing the first :data:`FINAL_PER_TOPIC` assessment scenarios of every topic, plus an
+One quiz per topic (``quiz-<topic-id>``, that topic's assessment pool) and a ``final`` mixing the
+first :data:`FINAL_PER_TOPIC` assessment scenarios of every topic, plus the text of an
 ``nbgrader_config.py`` that grades them with :class:`clientcraft.grading.GradeChoices` instead of
-running learner code. Notebooks are a pure, byte-stable function of the bank, so an unchanged bank
-rewrites nothing. Updating a course in use never touches learners' work (``submitted/``,
-``autograded/``, ``feedback/``, the gradebook), refuses to change an assignment that was already
-released unless forced, and never overwrites an instructor's own ``nbgrader_config.py``.
+running learner code. Everything here is a pure, byte-stable function of the bank; deciding what to
+write into a course folder (released? edited by hand? back up first) is :mod:`clientcraft.course`'s
+job.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from pathlib import Path
+from typing import Any
 
 import nbformat
 from nbformat.notebooknode import NotebookNode
 
 from clientcraft.bank import Bank, Scenario
-from clientcraft.errors import ClientcraftError
 from clientcraft.grading import AnswerKey, KeyOption, answer_line, key_source
+from clientcraft.naming import (
+    CHECK_CELL,
+    FINAL,
+    INSTRUCTIONS_CELL,
+    METADATA_KEY,
+    answer_grade_id,
+    cell_id,
+    question_grade_id,
+    question_name,
+    quiz_name,
+)
 
-FINAL = "final"
 FINAL_PER_TOPIC = 2
 POINTS = 1
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
-CONFIG_NAME = "nbgrader_config.py"
 CONFIG_MARKER = "# clientcraft-generated sha256:"
-BACKUP_DIR = "clientcraft-backup"
-LEARNER_DIRS = ("submitted", "autograded", "feedback")
 
 SETTINGS = (
     (
@@ -93,15 +94,6 @@ SAME_AS_STOCK = {
 }
 
 
-def quiz_name(topic_id: str) -> str:
-    return f"quiz-{topic_id}"
-
-
-def question_name(index: int) -> str:
-    """``q01``, ``q02``... (1-based)."""
-    return f"q{index:02d}"
-
-
 def course_assignments(bank: Bank) -> dict[str, tuple[Scenario, ...]]:
     """Every assignment and its scenarios in question order: ``quiz-<topic>`` for each topic with
     assessment scenarios (course order), then ``final``."""
@@ -117,7 +109,7 @@ def answer_key(scenario: Scenario, name: str) -> AnswerKey:
     """The instructor-only key of one question (credit and feedback of each option)."""
     return AnswerKey(
         name,
-        f"answer-{name}",
+        answer_grade_id(name),
         scenario.id,
         tuple(KeyOption(o.key, o.text, o.credit, o.feedback) for o in scenario.options),
     )
@@ -146,7 +138,7 @@ def _cell(
     cell = make(source, id=cell_id)
     cell.metadata = {"nbgrader": nbgrader}
     if question:
-        cell.metadata["clientcraft"] = question
+        cell.metadata[METADATA_KEY] = question
     if nbgrader.get("locked"):
         cell.metadata.update({"deletable": False, "editable": False})
     return cell
@@ -197,9 +189,9 @@ def assessment_notebook(bank: Bank, name: str, scenarios: tuple[Scenario, ...]) 
     cells = [
         _cell(
             "markdown",
-            "instructions",
+            INSTRUCTIONS_CELL,
             _header(title, len(scenarios)),
-            _meta("instructions", locked=True),
+            _meta(INSTRUCTIONS_CELL, locked=True),
         )
     ]
     valid: dict[str, str] = {}
@@ -213,58 +205,48 @@ def assessment_notebook(bank: Bank, name: str, scenarios: tuple[Scenario, ...]) 
         cells += [
             _cell(
                 "markdown",
-                f"{q}-question",
+                cell_id(q, "question"),
                 _question_text(bank, scenario, number, name == FINAL),
-                _meta(f"question-{q}", locked=True),
+                _meta(question_grade_id(q), locked=True),
                 tag,
             ),
             _cell(
                 "code",
-                f"{q}-answer",
+                cell_id(q, "answer"),
                 f"{answer_line(q)}\n### BEGIN SOLUTION\n### END SOLUTION",
-                _meta(f"answer-{q}", solution=True),
+                _meta(answer_grade_id(q), solution=True),
                 tag,
             ),
             _cell(
                 "code",
-                f"{q}-test",
+                cell_id(q, "test"),
                 key_source(answer_key(scenario, q), visible),
                 _meta(q, grade=True, locked=True),
                 tag,
             ),
         ]
-    cells.append(
-        _cell("code", "check-answers", _check_source(valid), _meta("check-answers", locked=True))
-    )
+    cells.append(_cell("code", CHECK_CELL, _check_source(valid), _meta(CHECK_CELL, locked=True)))
     nb = nbformat.v4.new_notebook(cells=cells)
     nb.nbformat, nb.nbformat_minor = 4, 5
     nb.metadata = {
         "kernelspec": dict(KERNELSPEC),
         "language_info": {"name": "python"},
-        "clientcraft": {
+        METADATA_KEY: {
             "assignment": name,
-            "cells_sha256": _cells_hash(cells),
+            "cells_sha256": cells_hash(cells),
             "generated_by": "clientcraft nbgrader-course",
         },
     }
     return nb
 
 
-def _cells_hash(cells: list) -> str:
+def cells_hash(cells: list[Any]) -> str:
+    """A hash of a notebook's cells, stored in its metadata to tell later whether it was edited."""
     return hashlib.sha256(json.dumps(cells, sort_keys=True).encode()).hexdigest()
 
 
-def _edited_by_hand(old: bytes) -> bool:
-    """Whether a source notebook's cells differ from what clientcraft generated (or it is no
-    notebook of ours at all)."""
-    try:
-        nb = json.loads(old)
-        return nb["metadata"]["clientcraft"]["cells_sha256"] != _cells_hash(nb["cells"])
-    except (ValueError, UnicodeDecodeError, KeyError, TypeError):
-        return True
-
-
 def notebook_bytes(nb: NotebookNode) -> bytes:
+    """A notebook as the bytes written to disk (stable for an unchanged notebook)."""
     return (nbformat.writes(nb) + "\n").encode("utf-8")
 
 
@@ -278,192 +260,3 @@ def config_text() -> str:
         + "".join(f"{comment}\n{code}\n" for comment, code in SETTINGS)
     )
     return f"{body}{CONFIG_MARKER} {hashlib.sha256(body.encode()).hexdigest()}\n"
-
-
-def _is_our_config(text: str) -> bool:
-    body, _, last = text.rstrip("\n").rpartition("\n")
-    if not last.startswith(CONFIG_MARKER):
-        return False
-    return last[len(CONFIG_MARKER) :].strip() == hashlib.sha256((body + "\n").encode()).hexdigest()
-
-
-def _missing_settings(text: str) -> list[str]:
-    """The settings the quizzes need that an instructor's config lacks (whitespace aside), as code
-    to add; absent :data:`OPTIONAL_SETTINGS` are fine, and so is any of nbgrader's stock steps in
-    place of its faster :data:`SAME_AS_STOCK` equivalent (they grade the same)."""
-
-    def canonical(code: str) -> str:
-        squeezed = "".join(code.split())
-        for ours, stock in SAME_AS_STOCK.items():
-            squeezed = squeezed.replace(ours, stock)
-        return squeezed
-
-    config = canonical(text)
-    return [
-        code
-        for _, code in SETTINGS
-        if canonical(code) not in config and not code.startswith(OPTIONAL_SETTINGS)
-    ]
-
-
-def _released(course: Path, assignment: str) -> str | None:
-    """Why ``assignment`` counts as released (learners may have it), or None if it does not."""
-    if (course / "release" / assignment).exists():
-        return f"release/{assignment}/ exists"
-    for folder in LEARNER_DIRS:
-        if any((course / folder).glob(f"*/{assignment}")):
-            return f"{folder}/ holds learners' copies of it"
-    db = course / "gradebook.db"
-    if db.exists() and _in_gradebook(db, assignment):
-        return "the gradebook has it (generate_assignment was run)"
-    return None
-
-
-def _in_gradebook(db: Path, assignment: str) -> bool:
-    """Whether the gradebook lists ``assignment``; read-only, and True when it cannot be read."""
-    from nbgrader.api import Gradebook, MissingEntry
-
-    url = f"sqlite:///file:{db.resolve()}?mode=ro&uri=true"
-    try:
-        with Gradebook(url, course_id="") as gb:
-            gb.find_assignment(assignment)
-    except MissingEntry:
-        return False
-    except Exception:  # noqa: BLE001 - an unreadable gradebook must count as "in use"
-        return True
-    return True
-
-
-def _questions(nb_json: dict) -> dict[str, tuple[str, str]]:
-    """``{question: (scenario id, canonical JSON of its cells)}`` of a source notebook."""
-    found: dict[str, list] = {}
-    scenario: dict[str, str] = {}
-    for cell in nb_json.get("cells", []):
-        tag = cell.get("metadata", {}).get("clientcraft")
-        if isinstance(tag, dict) and "question" in tag:
-            found.setdefault(tag["question"], []).append(cell)
-            scenario[tag["question"]] = str(tag.get("scenario"))
-    return {q: (scenario[q], json.dumps(cells, sort_keys=True)) for q, cells in found.items()}
-
-
-def describe_change(old: bytes, new: bytes) -> str:
-    """What regenerating would change in an assignment, in words an instructor can check."""
-    try:
-        before = _questions(json.loads(old))
-    except (ValueError, UnicodeDecodeError):
-        return "the existing notebook is not valid JSON and would be replaced"
-    after = _questions(json.loads(new))
-    changes = []
-    for q in sorted(set(before) | set(after)):
-        if q not in after:
-            changes.append(f"{q} ({before[q][0]}) removed")
-        elif q not in before:
-            changes.append(f"{q} ({after[q][0]}) added")
-        elif before[q][0] != after[q][0]:
-            changes.append(f"{q} becomes {after[q][0]} (was {before[q][0]})")
-        elif before[q][1] != after[q][1]:
-            changes.append(f"{q} ({after[q][0]}) text or answer key changed")
-    return "; ".join(changes) or "the instructions or notebook layout changed"
-
-
-@dataclass
-class CourseUpdate:
-    """What one ``nbgrader-course`` run did: files written, left unchanged, notes for the user."""
-
-    written: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-
-def _write(path: Path, data: bytes) -> None:
-    """Write via a temporary file and rename, so a crash never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-
-
-def _back_up(course: Path, path: Path) -> Path:
-    """Move a file about to be replaced to ``clientcraft-backup/`` (outside every assignment, so it is
-    never released)."""
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    dest = course / BACKUP_DIR / stamp / path.relative_to(course)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(path, dest)
-    return dest
-
-
-def update_course(course: Path, bank: Bank, force: bool = False) -> CourseUpdate:
-    """Create or update the nbgrader course at ``course`` from ``bank``; see the module docstring.
-
-    All checks run before anything is written, so a refusal leaves the course exactly as it was.
-    """
-    course = Path(course)
-    if course.exists() and not course.is_dir():
-        raise ClientcraftError(f"{course}: exists and is not a folder (give a course folder)")
-    result = CourseUpdate()
-    plans: list[tuple[str, Path, bytes, bool]] = []
-    refusals: list[str] = []
-    for name, scenarios in course_assignments(bank).items():
-        path = course / "source" / name / f"{name}.ipynb"
-        data = notebook_bytes(assessment_notebook(bank, name, scenarios))
-        old = path.read_bytes() if path.exists() else None
-        if old == data:
-            result.unchanged.append(str(path.relative_to(course)))
-            continue
-        why = _released(course, name)
-        if why and not force:
-            refusals.append(
-                f"{path}: assignment '{name}' is already released ({why}); this run would change it: "
-                f"{describe_change(old or b'{}', data)}. Nothing was written. Pass --force to update "
-                f"it anyway, then run `nbgrader generate_assignment {name} --force`."
-            )
-        elif old is not None and _edited_by_hand(old) and not force:
-            refusals.append(
-                f"{path}: assignment '{name}' was edited by hand since clientcraft wrote it; this run "
-                f"would replace it: {describe_change(old, data)}. Nothing was written. Pass --force to "
-                f"replace it (the edited notebook is kept under {BACKUP_DIR}/)."
-            )
-        plans.append(
-            (name, path, data, old is not None and (why is not None or _edited_by_hand(old)))
-        )
-    if refusals:
-        raise ClientcraftError(refusals)
-    if not bank.pool("assessment"):
-        result.notes.append(
-            f"{bank.root}: the bank has no assessment scenarios, so there is nothing "
-            "to grade (add scenarios with 'pool: assessment')"
-        )
-    for name, path, data, keep_old in plans:
-        if keep_old:
-            result.notes.append(
-                f"{name}: previous notebook kept as {_back_up(course, path).relative_to(course)}"
-            )
-        _write(path, data)
-        result.written.append(str(path.relative_to(course)))
-    _update_config(course, result)
-    return result
-
-
-def _update_config(course: Path, result: CourseUpdate) -> None:
-    path = course / CONFIG_NAME
-    text = config_text()
-    if not path.exists():
-        _write(path, text.encode())
-        result.written.append(CONFIG_NAME)
-        return
-    current = path.read_text(encoding="utf-8", errors="replace")
-    if current == text:
-        result.unchanged.append(CONFIG_NAME)
-    elif _is_our_config(current):
-        _write(path, text.encode())
-        result.written.append(CONFIG_NAME)
-    else:
-        missing = _missing_settings(current)
-        if missing:
-            result.notes.append(
-                f"{path}: edited by hand, so it was left alone; add these settings to it "
-                "so the quizzes are graded without running learner code:\n" + "\n".join(missing)
-            )
-        else:
-            result.unchanged.append(CONFIG_NAME)

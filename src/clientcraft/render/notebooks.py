@@ -7,13 +7,13 @@ code cells load the practice pool from the bank at run time, so assessment text 
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import nbformat
 from nbformat.notebooknode import NotebookNode
 
 from clientcraft.bank import Bank, Topic
+from clientcraft.files import write_atomic
 from clientcraft.progress import ENV_VAR
 from clientcraft.widgets import DEFAULT_BOOK_URL
 
@@ -190,9 +190,7 @@ show_overview(default_bank_dir())
 def _write(path: Path, nb: NotebookNode) -> None:
     """Write a notebook to a new file, then rename it over the old one (never half a file)."""
     nbformat.validate(nb)
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
-    os.replace(partial, path)
+    write_atomic(path, (nbformat.writes(nb) + "\n").encode("utf-8"))
 
 
 def write_notebooks(bank: Bank, out_dir: Path | str) -> list[Path]:

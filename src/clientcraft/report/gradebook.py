@@ -25,9 +25,15 @@ from traitlets.config.loader import ConfigFileNotFound, PyFileConfigLoader
 from clientcraft.bank import Bank
 from clientcraft.errors import ClientcraftError
 from clientcraft.grading import AnswerKey, answer_line, parse_choice, read_key
+from clientcraft.naming import (
+    CONFIG_FILE,
+    GRADEBOOK_FILE,
+    METADATA_KEY,
+    answer_grade_id,
+    course_order,
+)
 from clientcraft.report.analysis import BLANK, INVALID, Answer, Cohort, Item
 
-CONFIG_FILE, GRADEBOOK_FILE = "nbgrader_config.py", "gradebook.db"
 MAKE_COURSE = "make one with 'clientcraft nbgrader-course COURSE_DIR'"
 
 
@@ -76,7 +82,7 @@ def _questions(path: Path) -> dict[str, tuple[str, AnswerKey | None]]:
     ``clientcraft`` metadata and hidden key."""
     found = {}
     for cell in _cells(path, f"restore it, or {MAKE_COURSE} again"):
-        meta = cell.get("metadata", {}).get("clientcraft", {})
+        meta = cell.get("metadata", {}).get(METADATA_KEY, {})
         if meta.get("question") and meta.get("scenario") and _grade_id(cell) == meta["question"]:
             found[meta["question"]] = (meta["scenario"], read_key(_source(cell)))
     return found
@@ -158,16 +164,15 @@ def _choices(path: Path, items: list[Item]) -> dict[str, str]:
     cells = _cells(path, "run nbgrader autograde again for this submission with --force")
     answers = {_grade_id(cell): _source(cell) for cell in cells if _grade_id(cell)}
     return {
-        item.question: _choice(answers[f"answer-{item.question}"], item)
+        item.question: _choice(answers[answer_grade_id(item.question)], item)
         for item in items
-        if f"answer-{item.question}" in answers
+        if answer_grade_id(item.question) in answers
     }
 
 
 def _course_order(bank: Bank) -> Callable[[Any], tuple[int, str]]:
     """Sort key for assignments: the topics' quizzes in course order, then the final, then others."""
-    rank = {f"quiz-{t.id}": i for i, t in enumerate(bank.topics)}
-    rank["final"] = len(rank)
+    rank = course_order(t.id for t in bank.topics)
     return lambda a: (rank.get(a.name, len(rank)), a.name)
 
 

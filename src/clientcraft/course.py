@@ -1,0 +1,228 @@
+"""An nbgrader course folder on disk: create or update it from the bank without losing anyone's work.
+
+:mod:`clientcraft.render.nbgrader` says what the assignments and the config should contain; this
+module decides what may be written. Updating a course in use never touches learners' work
+(``submitted/``, ``autograded/``, ``feedback/``, the gradebook), refuses to change an assignment that
+was already released or edited by hand unless forced (and then keeps the old notebook under
+``clientcraft-backup/``), and never overwrites an instructor's own ``nbgrader_config.py``: it says
+which settings to add instead. All checks run before anything is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from clientcraft.bank import Bank
+from clientcraft.errors import ClientcraftError
+from clientcraft.files import write_atomic
+from clientcraft.naming import CONFIG_FILE, GRADEBOOK_FILE, METADATA_KEY
+from clientcraft.render.nbgrader import (
+    CONFIG_MARKER,
+    OPTIONAL_SETTINGS,
+    SAME_AS_STOCK,
+    SETTINGS,
+    assessment_notebook,
+    cells_hash,
+    config_text,
+    course_assignments,
+    notebook_bytes,
+)
+
+BACKUP_DIR = "clientcraft-backup"
+LEARNER_DIRS = ("submitted", "autograded", "feedback")
+
+
+def _edited_by_hand(old: bytes) -> bool:
+    """Whether a source notebook's cells differ from what clientcraft generated (or it is no
+    notebook of ours at all)."""
+    try:
+        nb = json.loads(old)
+        return nb["metadata"][METADATA_KEY]["cells_sha256"] != cells_hash(nb["cells"])
+    except (ValueError, UnicodeDecodeError, KeyError, TypeError):
+        return True
+
+
+def _is_our_config(text: str) -> bool:
+    body, _, last = text.rstrip("\n").rpartition("\n")
+    if not last.startswith(CONFIG_MARKER):
+        return False
+    return last[len(CONFIG_MARKER) :].strip() == hashlib.sha256((body + "\n").encode()).hexdigest()
+
+
+def _missing_settings(text: str) -> list[str]:
+    """The settings the quizzes need that an instructor's config lacks (whitespace aside), as code
+    to add; absent :data:`OPTIONAL_SETTINGS` are fine, and so is any of nbgrader's stock steps in
+    place of its faster :data:`SAME_AS_STOCK` equivalent (they grade the same)."""
+
+    def canonical(code: str) -> str:
+        squeezed = "".join(code.split())
+        for ours, stock in SAME_AS_STOCK.items():
+            squeezed = squeezed.replace(ours, stock)
+        return squeezed
+
+    config = canonical(text)
+    return [
+        code
+        for _, code in SETTINGS
+        if canonical(code) not in config and not code.startswith(OPTIONAL_SETTINGS)
+    ]
+
+
+def _released(course: Path, assignment: str) -> str | None:
+    """Why ``assignment`` counts as released (learners may have it), or None if it does not."""
+    if (course / "release" / assignment).exists():
+        return f"release/{assignment}/ exists"
+    for folder in LEARNER_DIRS:
+        if any((course / folder).glob(f"*/{assignment}")):
+            return f"{folder}/ holds learners' copies of it"
+    db = course / GRADEBOOK_FILE
+    if db.exists() and _in_gradebook(db, assignment):
+        return "the gradebook has it (generate_assignment was run)"
+    return None
+
+
+def _in_gradebook(db: Path, assignment: str) -> bool:
+    """Whether the gradebook lists ``assignment``; read-only, and True when it cannot be read."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    url = f"sqlite:///file:{db.resolve()}?mode=ro&uri=true"
+    try:
+        with Gradebook(url, course_id="") as gb:
+            gb.find_assignment(assignment)
+    except MissingEntry:
+        return False
+    except Exception:  # noqa: BLE001 - an unreadable gradebook must count as "in use"
+        return True
+    return True
+
+
+def _questions(nb_json: dict) -> dict[str, tuple[str, str]]:
+    """``{question: (scenario id, canonical JSON of its cells)}`` of a source notebook."""
+    found: dict[str, list] = {}
+    scenario: dict[str, str] = {}
+    for cell in nb_json.get("cells", []):
+        tag = cell.get("metadata", {}).get(METADATA_KEY)
+        if isinstance(tag, dict) and "question" in tag:
+            found.setdefault(tag["question"], []).append(cell)
+            scenario[tag["question"]] = str(tag.get("scenario"))
+    return {q: (scenario[q], json.dumps(cells, sort_keys=True)) for q, cells in found.items()}
+
+
+def describe_change(old: bytes, new: bytes) -> str:
+    """What regenerating would change in an assignment, in words an instructor can check."""
+    try:
+        before = _questions(json.loads(old))
+    except (ValueError, UnicodeDecodeError):
+        return "the existing notebook is not valid JSON and would be replaced"
+    after = _questions(json.loads(new))
+    changes = []
+    for q in sorted(set(before) | set(after)):
+        if q not in after:
+            changes.append(f"{q} ({before[q][0]}) removed")
+        elif q not in before:
+            changes.append(f"{q} ({after[q][0]}) added")
+        elif before[q][0] != after[q][0]:
+            changes.append(f"{q} becomes {after[q][0]} (was {before[q][0]})")
+        elif before[q][1] != after[q][1]:
+            changes.append(f"{q} ({after[q][0]}) text or answer key changed")
+    return "; ".join(changes) or "the instructions or notebook layout changed"
+
+
+@dataclass
+class CourseUpdate:
+    """What one ``nbgrader-course`` run did: files written, left unchanged, notes for the user."""
+
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _back_up(course: Path, path: Path) -> Path:
+    """Move a file about to be replaced to ``clientcraft-backup/`` (outside every assignment, so it is
+    never released)."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    dest = course / BACKUP_DIR / stamp / path.relative_to(course)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(path, dest)
+    return dest
+
+
+def update_course(course: Path, bank: Bank, force: bool = False) -> CourseUpdate:
+    """Create or update the nbgrader course at ``course`` from ``bank``; see the module docstring.
+
+    All checks run before anything is written, so a refusal leaves the course exactly as it was.
+    """
+    course = Path(course)
+    if course.exists() and not course.is_dir():
+        raise ClientcraftError(f"{course}: exists and is not a folder (give a course folder)")
+    result = CourseUpdate()
+    plans: list[tuple[str, Path, bytes, bool]] = []
+    refusals: list[str] = []
+    for name, scenarios in course_assignments(bank).items():
+        path = course / "source" / name / f"{name}.ipynb"
+        data = notebook_bytes(assessment_notebook(bank, name, scenarios))
+        old = path.read_bytes() if path.exists() else None
+        if old == data:
+            result.unchanged.append(str(path.relative_to(course)))
+            continue
+        why = _released(course, name)
+        if why and not force:
+            refusals.append(
+                f"{path}: assignment '{name}' is already released ({why}); this run would change it: "
+                f"{describe_change(old or b'{}', data)}. Nothing was written. Pass --force to update "
+                f"it anyway, then run `nbgrader generate_assignment {name} --force`."
+            )
+        elif old is not None and _edited_by_hand(old) and not force:
+            refusals.append(
+                f"{path}: assignment '{name}' was edited by hand since clientcraft wrote it; this run "
+                f"would replace it: {describe_change(old, data)}. Nothing was written. Pass --force to "
+                f"replace it (the edited notebook is kept under {BACKUP_DIR}/)."
+            )
+        plans.append(
+            (name, path, data, old is not None and (why is not None or _edited_by_hand(old)))
+        )
+    if refusals:
+        raise ClientcraftError(refusals)
+    if not bank.pool("assessment"):
+        result.notes.append(
+            f"{bank.root}: the bank has no assessment scenarios, so there is nothing "
+            "to grade (add scenarios with 'pool: assessment')"
+        )
+    for name, path, data, keep_old in plans:
+        if keep_old:
+            result.notes.append(
+                f"{name}: previous notebook kept as {_back_up(course, path).relative_to(course)}"
+            )
+        write_atomic(path, data)
+        result.written.append(str(path.relative_to(course)))
+    _update_config(course, result)
+    return result
+
+
+def _update_config(course: Path, result: CourseUpdate) -> None:
+    path = course / CONFIG_FILE
+    text = config_text()
+    if not path.exists():
+        write_atomic(path, text.encode())
+        result.written.append(CONFIG_FILE)
+        return
+    current = path.read_text(encoding="utf-8", errors="replace")
+    if current == text:
+        result.unchanged.append(CONFIG_FILE)
+    elif _is_our_config(current):
+        write_atomic(path, text.encode())
+        result.written.append(CONFIG_FILE)
+    else:
+        missing = _missing_settings(current)
+        if missing:
+            result.notes.append(
+                f"{path}: edited by hand, so it was left alone; add these settings to it "
+                "so the quizzes are graded without running learner code:\n" + "\n".join(missing)
+            )
+        else:
+            result.unchanged.append(CONFIG_FILE)
