@@ -30,7 +30,9 @@ def test_shows_situation_as_html_options_and_source(small_bank: Bank, store: Pro
     assert "Warn Bo it will be late." in player.options.value
     assert player.choice.options == ("A", "B", "C") and player.choice.value is None
     assert "Building client trust" in player.source.value
-    assert "German" in player.source.value and "000_97ec9dda253dc4af.txt" in player.source.value
+    source = player.source.value
+    assert "Building client trust (German article), section" in source
+    assert "000_97ec9dda253dc4af" not in source
     assert "Building Client Vertrauen" in player.source.value
     assert player.feedback.value == ""
     assert player.check_button.disabled and player.retry_button.disabled

@@ -11,6 +11,7 @@ import difflib
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -151,17 +152,42 @@ class Bank:
     scenarios: tuple[Scenario, ...]
     warnings: tuple[str, ...] = field(default=())
 
+    @cached_property
+    def _by_id(self) -> dict[str, dict[str, Any]]:
+        return {
+            "topic": {t.id: t for t in self.topics},
+            "scenario": {s.id: s for s in self.scenarios},
+            "article": {a.file: a for a in self.articles},
+            "claim": {c.id: c for c in self.claims},
+        }
+
+    def _get(self, kind: str, wanted: str) -> Any:
+        try:
+            return self._by_id[kind][wanted]
+        except KeyError:
+            raise UnknownIdError(kind, wanted, self._by_id[kind]) from None
+
     def topic(self, topic_id: str) -> Topic:
-        return next(t for t in self.topics if t.id == topic_id)
+        """The topic with this id; :class:`UnknownIdError` if there is none."""
+        return self._get("topic", topic_id)  # type: ignore[no-any-return]
 
     def scenario(self, scenario_id: str) -> Scenario:
-        for s in self.scenarios:
-            if s.id == scenario_id:
-                return s
-        raise KeyError(scenario_id)
+        """The scenario with this id; :class:`UnknownIdError` if there is none."""
+        return self._get("scenario", scenario_id)  # type: ignore[no-any-return]
 
     def article(self, file: str) -> Article:
-        return next(a for a in self.articles if a.file == file)
+        """The article with this file name; :class:`UnknownIdError` if there is none."""
+        return self._get("article", file)  # type: ignore[no-any-return]
+
+    def claim(self, claim_id: str) -> Claim:
+        """The claim with this id; :class:`UnknownIdError` if there is none."""
+        return self._get("claim", claim_id)  # type: ignore[no-any-return]
+
+    def citation(self, source: Source) -> str:
+        """How learners see where something comes from: the article's English title, its language
+        and the section (never the seed's file name)."""
+        article = self.article(source.article)
+        return f"{article.english_title} ({article.language} article), section \u201c{source.section}\u201d"
 
     def pool(self, pool: str, topic: str | None = None) -> tuple[Scenario, ...]:
         """Scenarios of one pool (``practice`` or ``assessment``), optionally of one topic."""
@@ -177,6 +203,21 @@ class Bank:
     def unexercised_claims(self) -> tuple[Claim, ...]:
         used = {c for s in self.scenarios for c in s.claims}
         return tuple(c for c in self.claims if c.id not in used)
+
+
+class UnknownIdError(KeyError):
+    """An id that is not in the bank; says which ids there are."""
+
+    def __init__(self, kind: str, wanted: str, known: Iterable[str]):
+        super().__init__(wanted)
+        names = sorted(known)
+        hint = _closest(wanted, names)
+        self.message = f"unknown {kind} '{wanted}' " + (
+            f"(did you mean '{hint}'?)" if hint else f"(known: {', '.join(names) or 'none'})"
+        )
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class BankError(ClientcraftError):
@@ -396,12 +437,12 @@ def _load_sources(path: Path, problems: list[str]) -> tuple[Article, ...]:
             english, heading = srec.text("english"), srec.text("heading")
             if english and heading:
                 sections.append(Section(english, heading))
-        if seeds_dir and file and (path.parent / seeds_dir).is_dir():
-            if not (path.parent / seeds_dir / file).is_file():
-                art.error(
-                    art.line_of("file"),
-                    f"seed file '{file}' is not in {path.parent / seeds_dir} (fix the file name)",
-                )
+        seeds = path.parent / seeds_dir if seeds_dir else None
+        if seeds and file and seeds.is_dir() and not (seeds / file).is_file():
+            art.error(
+                art.line_of("file"),
+                f"seed file '{file}' is not in {seeds} (fix the file name)",
+            )
         if file:
             articles.append(
                 Article(
@@ -568,15 +609,8 @@ def _load_option(
     return Option(expected_key, text, credit, feedback, consequence)
 
 
-def _load_scenario(
-    item: Node,
-    path: Path,
-    topics: set[str],
-    claims: set[str],
-    articles: tuple[Article, ...],
-    problems: list[str],
-) -> Scenario | None:
-    rec = _Record(item, path, "scenario", problems)
+def _scenario_id(rec: _Record) -> str | None:
+    """The scenario's id (also its label in every later problem line), checked for kebab-case."""
     scenario_id = rec.text("id")
     if scenario_id:
         rec.label = scenario_id
@@ -585,7 +619,11 @@ def _load_scenario(
                 rec.line_of("id"),
                 f"id '{scenario_id}' must be kebab-case, e.g. 'trust-late-delivery'",
             )
-    rec.check_fields(SCENARIO_FIELDS, OPTIONAL_SCENARIO_FIELDS)
+    return scenario_id
+
+
+def _placement(rec: _Record, topics: set[str]) -> tuple[str | None, str | None, str | None]:
+    """Topic, pool and slot, each checked (unknown ones reported)."""
     topic, pool = rec.text("topic"), rec.text("pool")
     slot = rec.text("slot", required=False)
     if slot is not None and not KEY_RE.match(slot):
@@ -600,7 +638,11 @@ def _load_scenario(
         )
     if pool and pool not in POOLS:
         rec.error(rec.line_of("pool"), f"unknown pool '{pool}' (use 'practice' or 'assessment')")
-    source = _check_source(rec, articles) if "source" in item.value else None
+    return topic, pool, slot
+
+
+def _claim_ids(rec: _Record, claims: set[str]) -> list[str]:
+    """The scenario's claim ids, each declared in claims.yml; at least one."""
     claim_ids: list[str] = []
     for claim in rec.sequence("claims") or []:
         if not isinstance(claim.value, str):
@@ -614,50 +656,76 @@ def _load_scenario(
             )
         else:
             claim_ids.append(claim.value)
-    if "claims" in item.value and not claim_ids and isinstance(item.value["claims"].value, list):
+    listed = rec.node.value.get("claims")
+    if listed is not None and not claim_ids and isinstance(listed.value, list):
         rec.error(rec.line_of("claims"), "list at least one claim the scenario exercises")
-    options_nodes = rec.sequence("options")
-    options: list[Option] = []
-    if options_nodes is not None:
-        if not MIN_OPTIONS <= len(options_nodes) <= MAX_OPTIONS:
-            rec.error(
-                rec.line_of("options"),
-                f"has {len(options_nodes)} options; give {MIN_OPTIONS} to {MAX_OPTIONS}",
-            )
-        for index, opt_node in enumerate(options_nodes):
-            option = _load_option(opt_node, index, path, rec.label, problems)
-            if option:
-                options.append(option)
-        if len(options) == len(options_nodes):
-            best = [o.key for o in options if o.credit == 1]
-            if len(best) != 1:
-                rec.error(
-                    rec.line_of("options"),
-                    f"{len(best)} options have credit 1 "
-                    f"({', '.join(best) or 'none'}); exactly one must be the best",
-                )
-    fields = {name: rec.text(name) for name in ("situation", "question", "takeaway")}
-    complete = (
+    return claim_ids
+
+
+def _options(rec: _Record) -> list[Option] | None:
+    """All options, or None when any of them (or their number, or the single best) is wrong."""
+    nodes = rec.sequence("options")
+    if nodes is None:
+        return None
+    if not MIN_OPTIONS <= len(nodes) <= MAX_OPTIONS:
+        rec.error(
+            rec.line_of("options"),
+            f"has {len(nodes)} options; give {MIN_OPTIONS} to {MAX_OPTIONS}",
+        )
+    loaded = [
+        _load_option(node, i, rec.path, rec.label, rec.problems) for i, node in enumerate(nodes)
+    ]
+    options = [o for o in loaded if o is not None]
+    if len(options) != len(nodes):
+        return None
+    best = [o.key for o in options if o.credit == 1]
+    if len(best) != 1:
+        rec.error(
+            rec.line_of("options"),
+            f"{len(best)} options have credit 1 "
+            f"({', '.join(best) or 'none'}); exactly one must be the best",
+        )
+    return options or None
+
+
+def _load_scenario(
+    item: Node,
+    path: Path,
+    topics: set[str],
+    claims: set[str],
+    articles: tuple[Article, ...],
+    problems: list[str],
+) -> Scenario | None:
+    """One scenario, or None after reporting every problem it has."""
+    rec = _Record(item, path, "scenario", problems)
+    scenario_id = _scenario_id(rec)
+    rec.check_fields(SCENARIO_FIELDS, OPTIONAL_SCENARIO_FIELDS)
+    topic, pool, slot = _placement(rec, topics)
+    source = _check_source(rec, articles) if "source" in item.value else None
+    claim_ids = _claim_ids(rec, claims)
+    options = _options(rec)
+    situation, question, takeaway = (rec.text(f) for f in ("situation", "question", "takeaway"))
+    if not (
         scenario_id
         and topic in topics
         and pool in POOLS
         and source
         and claim_ids
         and options
-        and len(options) == len(options_nodes or ())
-        and all(fields.values())
-    )
-    if not complete:
+        and situation
+        and question
+        and takeaway
+    ):
         return None
     return Scenario(
         scenario_id,
         topic,
         pool,
         source,
-        fields["situation"],
-        fields["question"],
+        situation,
+        question,
         tuple(options),
-        fields["takeaway"],
+        takeaway,
         tuple(claim_ids),
         Where(path, item.line),
         slot,

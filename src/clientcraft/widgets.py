@@ -66,13 +66,11 @@ def require_practice(scenarios: Iterable[Scenario]) -> tuple[Scenario, ...]:
 
 def source_html(scenario: Scenario, bank: Bank) -> str:
     """Which article and section a scenario is taught from, with the article's own heading."""
-    article = bank.article(scenario.source.article)
-    section = article.section(scenario.source.section)
+    section = bank.article(scenario.source.article).section(scenario.source.section)
     heading = f" (original heading: “{html.escape(section.heading)}”)" if section else ""
     return (
-        f"<p style='font-size:90%;color:#555'>Source: <i>{html.escape(article.english_title)}"
-        f"</i> ({html.escape(article.language)} article <code>{html.escape(article.file)}</code>), "
-        f"section “{html.escape(scenario.source.section)}”{heading}</p>"
+        "<p style='font-size:90%;color:#555'>Source: "
+        f"{html.escape(bank.citation(scenario.source))}{heading}</p>"
     )
 
 

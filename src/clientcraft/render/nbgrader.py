@@ -157,13 +157,11 @@ valid letter (it does not tell you whether any answer is right), save, and submi
 
 
 def _question_text(bank: Bank, scenario: Scenario, number: int, with_topic: bool) -> str:
-    article = bank.article(scenario.source.article)
     topic = f" · {bank.topic(scenario.topic).title}" if with_topic else ""
     options = "\n".join(f"- **{o.key}.** {o.text}" for o in scenario.options)
     return (
         f"## Question {number}{topic}\n\n"
-        f"*Source: {article.english_title} ({article.language} article), section "
-        f"\u201c{scenario.source.section}\u201d.*\n\n"
+        f"*Source: {bank.citation(scenario.source)}.*\n\n"
         f"{scenario.situation.strip()}\n\n**{scenario.question.strip()}**\n\n{options}"
     )
 

@@ -89,13 +89,11 @@ class _ExerciseDirective(SphinxDirective):
         )
 
     def source_line(self, scenario: Scenario) -> nodes.Node:
-        article = self.bank.article(scenario.source.article)
         return nodes.paragraph(
             "",
             "",
             nodes.strong(text="Source: "),
-            nodes.emphasis(text=article.english_title),
-            nodes.Text(f" ({article.language} article), section “{scenario.source.section}”"),
+            nodes.Text(self.bank.citation(scenario.source)),
             classes=["cc-source"],
         )
 
