@@ -4,7 +4,7 @@ In one run: builds two courses from the bank with ``clientcraft nbgrader-course`
 stock-style variant whose test cells execute an equivalent assert + credit lookup under nbgrader's
 Execute step), grades the same N submissions in both, then M submissions with ours, and prints the
 per-submission times and the ratio. Scores of both graders are compared, so a fast wrong grader
-cannot pass. Run: ``python benchmarks/autograde.py [--n 50] [--many 500] [--assignment final]``.
+cannot pass. Run: ``python -m benchmarks.autograde [--n 50] [--many 500] [--assignment final]``.
 
 A submission's time is the command's time beyond its fixed cost (start-up, config, finding the
 submissions), measured by running the same command again once everything is graded; the ratio of
@@ -17,19 +17,15 @@ import argparse
 import json
 import os
 import random
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 from tqdm import tqdm
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests"))
-
-from clientcraft.bank import load_bank  # noqa: E402
-from clientcraft.grading import BEGIN_KEY, END_KEY, read_key, split_key  # noqa: E402
-from nbgrader_cohort import (  # noqa: E402
+from clientcraft.bank import load_bank
+from clientcraft.grading import BEGIN_KEY, END_KEY, read_key, split_key
+from tests.support.nbgrader_cohort import (
     add_students,
     autograde_in_parallel,
     expected_scores,
@@ -41,6 +37,7 @@ from nbgrader_cohort import (  # noqa: E402
     run_nbgrader,
     submit,
 )
+from tests.support.paths import REPO
 
 
 def stock_test_source(source: str) -> str:

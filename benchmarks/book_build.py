@@ -3,7 +3,7 @@
 Copies ``book/`` and ``exercises/`` to a temp folder and builds there with
 :func:`clientcraft.book.build_book` (Sphinx's own output is kept out of the way). Each
 incremental case also checks that the rebuilt page shows the change, so a build that skips work it
-should do cannot look fast. Run: ``python benchmarks/book_build.py [--repeat 3]``.
+should do cannot look fast. Run: ``python -m benchmarks.book_build [--repeat 3]``.
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
-from clientcraft.bank import load_bank
+from clientcraft.bank import Scenario, load_bank
 from clientcraft.book import build_book
 
 REPO = Path(__file__).resolve().parents[1]
@@ -56,22 +57,9 @@ def measure(repeat: int) -> dict[str, list[float]]:
             times["cold"].append(timed_build(book))
             times["unchanged"].append(timed_build(book))
 
-            def touch_page() -> str:
-                (book / "modules" / "trust.md").touch()
-                return scenario.id
-
-            def edit_scenario() -> str:
-                marker = f"EDITED-{run}"
-                target = scenario.where.path
-                first_word = scenario.situation.split()[0]
-                text = target.read_text(encoding="utf-8")
-                at = text.index(first_word, text.index(f"id: {scenario.id}"))
-                target.write_text(text[:at] + f"{marker} " + text[at:], encoding="utf-8")
-                return marker
-
             cases: dict[str, Callable[[], str]] = {
-                "touch page": touch_page,
-                "edit scenario": edit_scenario,
+                "touch page": partial(touch_page, book, scenario),
+                "edit scenario": partial(edit_scenario, scenario, f"EDITED-{run}"),
             }
             for name, change in cases.items():
                 time.sleep(0.01)  # a new mtime even on coarse file systems
@@ -79,6 +67,22 @@ def measure(repeat: int) -> dict[str, list[float]]:
                 times[name].append(timed_build(book))
                 assert expected in page.read_text(encoding="utf-8"), f"{name}: page not rebuilt"
     return times
+
+
+def touch_page(book: Path, scenario: Scenario) -> str:
+    """Touch the module page; the rebuilt page still shows the scenario."""
+    (book / "modules" / "trust.md").touch()
+    return scenario.id
+
+
+def edit_scenario(scenario: Scenario, marker: str) -> str:
+    """Put ``marker`` at the start of the scenario's situation in the bank file."""
+    target = scenario.where.path
+    first_word = scenario.situation.split()[0]
+    text = target.read_text(encoding="utf-8")
+    at = text.index(first_word, text.index(f"id: {scenario.id}"))
+    target.write_text(text[:at] + f"{marker} " + text[at:], encoding="utf-8")
+    return marker
 
 
 def main() -> None:

@@ -2,7 +2,7 @@
 
 Target: every module notebook runs in under 3 s once its kernel is up. Progress goes to a temporary
 file (``CLIENTCRAFT_PROGRESS``) so the run does not touch the home folder.
-Usage: ``python benchmarks/notebooks.py [notebooks-dir]``.
+Usage: ``python -m benchmarks.notebooks [notebooks-dir]``.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ and can be reused with ``--course DIR`` (built there the first time).
 
 Prints the time of each report phase (reading the gradebook and notebooks, statistics, charts,
 HTML + CSV), the whole ``build_report`` call, peak memory and output sizes.
-Run: ``python benchmarks/report.py [--learners 500] [--course DIR] [--seed 7]``.
+Run: ``python -m benchmarks.report [--learners 500] [--course DIR] [--seed 7]``.
 """
 
 from __future__ import annotations
@@ -19,20 +19,16 @@ import argparse
 import json
 import random
 import resource
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests"))
-
-from clientcraft.bank import load_bank  # noqa: E402
-from clientcraft.render.nbgrader import course_assignments  # noqa: E402
-from clientcraft.report import build_report, plots  # noqa: E402
-from clientcraft.report.analysis import analyse  # noqa: E402
-from clientcraft.report.gradebook import read_course  # noqa: E402
-from nbgrader_cohort import (  # noqa: E402
+from clientcraft.bank import load_bank
+from clientcraft.render.nbgrader import course_assignments
+from clientcraft.report import build_report, plots
+from clientcraft.report.analysis import analyse
+from clientcraft.report.gradebook import read_course
+from tests.support.nbgrader_cohort import (
     INVALID,
     add_students,
     make_course,
@@ -41,6 +37,7 @@ from nbgrader_cohort import (  # noqa: E402
     run_nbgrader,
     submit,
 )
+from tests.support.paths import REPO
 
 
 def answers_for(

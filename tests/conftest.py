@@ -8,9 +8,7 @@ from pathlib import Path
 import pytest
 
 from clientcraft.bank import Bank, load_bank
-
-REPO = Path(__file__).resolve().parents[1]
-SEEDS = REPO.parent / "shared" / "seeds"
+from tests.support.paths import REPO, point_seeds_at_fixtures
 
 
 @pytest.fixture(scope="session")
@@ -26,16 +24,11 @@ def bank() -> Bank:
 
 @pytest.fixture
 def bank_copy(tmp_path: Path) -> Path:
-    """A writable copy of the shipped bank (seeds_dir pointed at the real seeds) for a test to edit."""
+    """A writable copy of the shipped bank (seed files checked against the fixture articles) for a
+    test to edit."""
     dest = tmp_path / "exercises"
     shutil.copytree(REPO / "exercises", dest, ignore=shutil.ignore_patterns("README.md"))
-    sources = dest / "sources.yml"
-    sources.write_text(
-        sources.read_text(encoding="utf-8").replace(
-            "seeds_dir: ../../shared/seeds", f"seeds_dir: {SEEDS}"
-        ),
-        encoding="utf-8",
-    )
+    point_seeds_at_fixtures(dest / "sources.yml")
     return dest
 
 

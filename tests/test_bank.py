@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from clientcraft.bank import BankError, load_bank
-from conftest import REPO, SEEDS
+from tests.support.paths import FIXTURE_SEEDS, REPO, point_seeds_at_fixtures
 
 GOOD = """\
 - id: trust-sample
@@ -46,10 +46,8 @@ def empty_bank(tmp_path: Path) -> Path:
     dest.mkdir()
     for name in ("topics.yml", "claims.yml"):
         shutil.copy(REPO / "exercises" / name, dest / name)
-    sources = (REPO / "exercises" / "sources.yml").read_text(encoding="utf-8")
-    (dest / "sources.yml").write_text(
-        sources.replace("seeds_dir: ../../shared/seeds", f"seeds_dir: {SEEDS}"), encoding="utf-8"
-    )
+    shutil.copy(REPO / "exercises" / "sources.yml", dest / "sources.yml")
+    point_seeds_at_fixtures(dest / "sources.yml")
     return dest
 
 
@@ -250,7 +248,7 @@ def test_file_must_be_a_list(empty_bank: Path) -> None:
 def test_seed_file_must_exist(empty_bank: Path, tmp_path: Path) -> None:
     sources = empty_bank / "sources.yml"
     text = sources.read_text(encoding="utf-8").replace(
-        f"seeds_dir: {SEEDS}", f"seeds_dir: {tmp_path}"
+        f"seeds_dir: {FIXTURE_SEEDS}", f"seeds_dir: {tmp_path}"
     )
     sources.write_text(text, encoding="utf-8")
     (tmp_path / "000_97ec9dda253dc4af.txt").write_text("x", encoding="utf-8")

@@ -17,7 +17,7 @@ from sphinx.search.en import SearchEnglish
 from clientcraft.bank import Bank, Scenario, load_bank
 from clientcraft.book import build_book
 from clientcraft.errors import ClientcraftError
-from clientcraft.sphinx.directives import credit_label
+from clientcraft.formats import credit_label
 
 pytestmark = pytest.mark.slow
 

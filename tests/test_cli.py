@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from clientcraft.bank import Bank
+from tests.support.paths import point_seeds_at_fixtures
 
 CLI = [sys.executable, "-m", "clientcraft.cli"]
 
@@ -65,13 +66,7 @@ def test_validate_yaml_error_has_no_traceback(bank_copy: Path) -> None:
 def test_validate_finds_bank_from_a_subfolder(repo_root: Path, tmp_path: Path) -> None:
     shutil.copytree(repo_root / "exercises", tmp_path / "exercises")
     (tmp_path / "deep" / "er").mkdir(parents=True)
-    sources = tmp_path / "exercises" / "sources.yml"
-    sources.write_text(
-        sources.read_text(encoding="utf-8").replace(
-            "seeds_dir: ../../shared/seeds", f"seeds_dir: {repo_root.parent / 'shared' / 'seeds'}"
-        ),
-        encoding="utf-8",
-    )
+    point_seeds_at_fixtures(tmp_path / "exercises" / "sources.yml")
     result = run("validate", "--json", cwd=tmp_path / "deep" / "er")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["total"] > 0

@@ -18,7 +18,7 @@ from clientcraft.course import update_course
 from clientcraft.gradebook_writes import OverwriteCellsOnce, SaveGradesOnce, run_gradebook
 from clientcraft.naming import CONFIG_FILE as CONFIG_NAME
 from clientcraft.render.nbgrader import SAME_AS_STOCK
-from nbgrader_cohort import (
+from tests.support.nbgrader_cohort import (
     REPO,
     add_students,
     make_course,

@@ -17,7 +17,7 @@ from clientcraft.bank import load_bank
 from clientcraft.course import update_course
 from clientcraft.errors import ClientcraftError
 from clientcraft.grading import answer_line
-from nbgrader_cohort import (
+from tests.support.nbgrader_cohort import (
     autograde_in_parallel,
     copy_bank,
     expected_scores,

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 
 from clientcraft.bank import Bank
+from clientcraft.formats import percent
 from clientcraft.progress import (
     ENV_VAR,
     ProgressStore,
     ProgressWarning,
     default_progress_path,
-    percent,
 )
 
 GOOD_LINE = (

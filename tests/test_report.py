@@ -29,7 +29,8 @@ from clientcraft.report.analysis import (
     point_biserial,
     upper_lower_discrimination,
 )
-from nbgrader_cohort import add_students, make_course, release, run_nbgrader, submit
+from tests.support.nbgrader_cohort import add_students, make_course, release, run_nbgrader, submit
+from tests.support.paths import point_seeds_at_fixtures
 
 # --------------------------------------------------------------------------------------------
 # Statistics on hand-computed data
@@ -212,13 +213,7 @@ def _report_bank(
     for path in bank_dir.glob("*.yml"):
         if path.name not in ("topics.yml", "claims.yml", "sources.yml"):
             path.unlink()
-    sources = bank_dir / "sources.yml"
-    sources.write_text(
-        sources.read_text(encoding="utf-8").replace(
-            "seeds_dir: ../../shared/seeds", f"seeds_dir: {repo.parent / 'shared' / 'seeds'}"
-        ),
-        encoding="utf-8",
-    )
+    point_seeds_at_fixtures(bank_dir / "sources.yml")
     changed = credits or {}
     (bank_dir / "report.yml").write_text(
         "".join(

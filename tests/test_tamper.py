@@ -14,7 +14,7 @@ import pytest
 
 from clientcraft.bank import load_bank
 from clientcraft.grading import AnswerKey, KeyOption, key_source
-from nbgrader_cohort import (
+from tests.support.nbgrader_cohort import (
     REPO,
     expected_scores,
     exported_scores,

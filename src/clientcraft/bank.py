@@ -84,6 +84,10 @@ class Topic:
         """The book page (Sphinx docname) that teaches this topic."""
         return f"modules/{self.id}"
 
+    def page(self, book_url: str) -> str:
+        """The address of this topic's module page in a book published at ``book_url``."""
+        return f"{book_url.rstrip('/')}/{self.docname}.html"
+
 
 @dataclass(frozen=True)
 class Claim:

@@ -14,7 +14,7 @@ from pathlib import Path
 from jupyter_book.sphinx import build_sphinx
 
 from clientcraft.errors import ClientcraftError
-from clientcraft.sphinx.bank_cache import BankBuildError
+from clientcraft.sphinx.errors import BankBuildError
 
 
 def strict_by_default() -> bool:

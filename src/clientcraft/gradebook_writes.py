@@ -78,7 +78,7 @@ class SaveGradesOnce(NbGraderPreprocessor):
                 info["notebook"], info["assignment"], info["student"]
             )
             # Loading the notebook's cells once lets every row's ``.cell`` come from the session.
-            submission.notebook.grade_cells
+            _ = submission.notebook.grade_cells
             self._grades = _by_name(submission.grades, lambda g: g.cell, (GradeCell, TaskCell))
             self._comments = _by_name(
                 submission.comments, lambda c: c.cell, (SolutionCell, TaskCell)

@@ -27,6 +27,8 @@ from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Bool
 
+from clientcraft.formats import points as points_text
+
 BEGIN_KEY = "### BEGIN HIDDEN TESTS"
 END_KEY = "### END HIDDEN TESTS"
 KEY_NAME = "CLIENTCRAFT_KEY"
@@ -187,7 +189,7 @@ def _partial(points: float) -> NotebookNode:
             "output_type": "execute_result",
             "execution_count": None,
             "metadata": {},
-            "data": {"text/plain": _number(points)},
+            "data": {"text/plain": points_text(points)},
         }
     )
 
@@ -202,10 +204,6 @@ def _zero(message: str) -> NotebookNode:
             "traceback": message.split("\n"),
         }
     )
-
-
-def _number(value: float) -> str:
-    return f"{value:g}"
 
 
 class GradeChoices(NbGraderPreprocessor):
@@ -256,7 +254,7 @@ class GradeChoices(NbGraderPreprocessor):
         self, key: AnswerKey, answer: Mapping[str, Any] | None, points: float
     ) -> list[NotebookNode]:
         """The outputs that make nbgrader record this question's score, with the learner's feedback."""
-        total = f"of {_number(points)} point{'s' if points != 1 else ''}"
+        total = f"of {points_text(points)} point{'s' if points != 1 else ''}"
         reveal = (
             f"\n\nThe best option was {key.best.key}. {key.best.text}" if self.reveal_best else ""
         )
@@ -274,7 +272,7 @@ class GradeChoices(NbGraderPreprocessor):
         score = round(chosen.credit * points, 4)
         message = (
             f"{key.question}: you chose {chosen.key}. {chosen.text}\n\n{chosen.feedback}\n\n"
-            f"{_number(score)} {total}.{reveal if chosen.key != key.best.key else ''}"
+            f"{points_text(score)} {total}.{reveal if chosen.key != key.best.key else ''}"
         )
         if score <= 0:
             return [_zero(message)]

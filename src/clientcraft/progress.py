@@ -55,11 +55,6 @@ def default_progress_path() -> Path:
     return Path.home() / ".clientcraft" / "progress.jsonl"
 
 
-def percent(credit: float) -> str:
-    """A credit fraction as the learner reads it: ``0.5`` -> ``"50 %"``."""
-    return f"{round(credit * 100)} %"
-
-
 def _utc_stamp(now: datetime | None = None) -> str:
     return (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S.%fZ")
 
@@ -205,45 +200,3 @@ class ProgressStore:
         target = self.path.with_name(f"{self.path.name}.reset-{_utc_stamp()}")
         os.rename(self.path, target)
         return target
-
-
-def show_overview(bank_dir: Path | str | None = None, path: Path | str | None = None) -> None:
-    """Plot the best score per topic over the practice scenarios, or say there is no progress yet."""
-    import matplotlib.pyplot as plt
-
-    from clientcraft.bank import default_bank_dir, load_bank
-
-    bank = load_bank(bank_dir or default_bank_dir())
-    practice = bank.pool("practice")
-    store = ProgressStore(path)
-    for note in store.notes:
-        print(note)
-    practice_ids = {s.id for s in practice}
-    if not any(a.scenario in practice_ids for a in store.attempts):
-        print(
-            f"No progress yet: nothing is saved in {store.path}. Open a module notebook, answer a "
-            "scenario and press Check; then run this cell again."
-        )
-        return
-    per_topic = store.best_by_topic(bank.topics, practice)
-    labels = [t.title for t in bank.topics]
-    scores = [per_topic[t.id][0] * 100 for t in bank.topics]
-    fig, ax = plt.subplots(figsize=(8, 0.5 * len(labels) + 1.2))
-    bars = ax.barh(labels, scores, color="#2a7ab0")
-    ax.invert_yaxis()
-    ax.set_xlim(0, 140)
-    ax.set_xticks(range(0, 101, 25))
-    ax.set_xlabel("best score over the module's practice scenarios (%; untried count 0)")
-    ax.set_title("Your practice progress per module")
-    for bar, topic in zip(bars, bank.topics, strict=False):
-        mean, tried, total = per_topic[topic.id]
-        ax.annotate(
-            f"{percent(mean)} ({tried} of {total} tried)",
-            (bar.get_width(), bar.get_y() + bar.get_height() / 2),
-            xytext=(4, 0),
-            textcoords="offset points",
-            va="center",
-            fontsize=9,
-        )
-    fig.tight_layout()
-    plt.show()

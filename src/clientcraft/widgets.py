@@ -19,9 +19,9 @@ from markdown_it import MarkdownIt
 
 from clientcraft.bank import Bank, Option, Scenario, default_bank_dir, load_bank
 from clientcraft.errors import ClientcraftError
-from clientcraft.progress import ProgressStore, percent
-
-DEFAULT_BOOK_URL = "../book/_build/html"
+from clientcraft.formats import credit_label, percent
+from clientcraft.layout import DEFAULT_BOOK_URL
+from clientcraft.progress import ProgressStore
 
 _MARKDOWN = MarkdownIt("commonmark", {"html": False})
 _COLOURS = {"best": "#1b7f3b", "partial": "#b26b00", "wrong": "#b3261e"}
@@ -34,15 +34,6 @@ def markdown_html(text: str) -> str:
 
 def _inline(text: str) -> str:
     return _MARKDOWN.renderInline(text)
-
-
-def credit_label(credit: float) -> str:
-    """``Full credit: 100 %``, ``Partial credit: 50 %`` or ``No credit: 0 %``."""
-    if credit == 1:
-        return f"Full credit: {percent(credit)}"
-    if credit > 0:
-        return f"Partial credit: {percent(credit)}"
-    return f"No credit: {percent(credit)}"
 
 
 def _grade(credit: float) -> str:
@@ -340,3 +331,43 @@ def module_player(
             f"{', '.join(t.id for t in bank.topics)})"
         )
     return ModulePlayer(bank.pool("practice", topic), bank, progress=progress, book_url=book_url)
+
+
+def show_overview(bank_dir: Path | str | None = None, path: Path | str | None = None) -> None:
+    """Plot the best score per topic over the practice scenarios, or say there is no progress yet."""
+    import matplotlib.pyplot as plt
+
+    bank = load_bank(bank_dir or default_bank_dir())
+    practice = bank.pool("practice")
+    store = ProgressStore(path)
+    for note in store.notes:
+        print(note)
+    practice_ids = {s.id for s in practice}
+    if not any(a.scenario in practice_ids for a in store.attempts):
+        print(
+            f"No progress yet: nothing is saved in {store.path}. Open a module notebook, answer a "
+            "scenario and press Check; then run this cell again."
+        )
+        return
+    per_topic = store.best_by_topic(bank.topics, practice)
+    labels = [t.title for t in bank.topics]
+    scores = [per_topic[t.id][0] * 100 for t in bank.topics]
+    fig, ax = plt.subplots(figsize=(8, 0.5 * len(labels) + 1.2))
+    bars = ax.barh(labels, scores, color="#2a7ab0")
+    ax.invert_yaxis()
+    ax.set_xlim(0, 140)
+    ax.set_xticks(range(0, 101, 25))
+    ax.set_xlabel("best score over the module's practice scenarios (%; untried count 0)")
+    ax.set_title("Your practice progress per module")
+    for bar, topic in zip(bars, bank.topics, strict=False):
+        mean, tried, total = per_topic[topic.id]
+        ax.annotate(
+            f"{percent(mean)} ({tried} of {total} tried)",
+            (bar.get_width(), bar.get_y() + bar.get_height() / 2),
+            xytext=(4, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=9,
+        )
+    fig.tight_layout()
+    plt.show()

@@ -14,8 +14,8 @@ from nbformat.notebooknode import NotebookNode
 
 from clientcraft.bank import Bank, Topic
 from clientcraft.files import write_atomic
+from clientcraft.layout import DEFAULT_BOOK_URL
 from clientcraft.progress import ENV_VAR
-from clientcraft.widgets import DEFAULT_BOOK_URL
 
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 START_HERE = "00-start-here.ipynb"
@@ -27,7 +27,7 @@ def notebook_name(bank: Bank, topic: Topic) -> str:
 
 
 def _book_page(topic: Topic) -> str:
-    return f"{DEFAULT_BOOK_URL}/{topic.docname}.html"
+    return topic.page(DEFAULT_BOOK_URL)
 
 
 def _markdown(cell_id: str, text: str) -> NotebookNode:
@@ -178,7 +178,7 @@ Run the cell below for a chart of your best score per module.
                 "overview",
                 """
 from clientcraft.bank import default_bank_dir
-from clientcraft.progress import show_overview
+from clientcraft.widgets import show_overview
 
 show_overview(default_bank_dir())
 """,

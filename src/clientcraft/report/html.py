@@ -117,7 +117,7 @@ def _table(caption: str, headers: Sequence[tuple[str, bool]], rows: Iterable[str
 
 def review_href(topic: Topic, book_url: str | None) -> str | None:
     """The address of a topic's book module page, when the book's address is known."""
-    return f"{book_url.rstrip('/')}/{topic.docname}.html" if book_url else None
+    return topic.page(book_url) if book_url else None
 
 
 def _review_links(learner: LearnerStats, book_url: str | None) -> str:

@@ -16,7 +16,6 @@ from clientcraft.report.analysis import (
     Analysis,
     Cohort,
 )
-from clientcraft.report.html import review_href
 
 FLAG_COLUMNS = {
     DEAD_DISTRACTOR: "dead_distractor",
@@ -100,7 +99,9 @@ def learners_csv(analysis: Analysis, book_url: str | None = None) -> str:
     rows = []
     for learner in analysis.learners:
         for t in learner.topics:
-            page = (review_href(t.topic, book_url) or t.topic.docname) if t.needs_review else ""
+            page = (
+                (t.topic.page(book_url) if book_url else t.topic.docname) if t.needs_review else ""
+            )
             rows.append(
                 [
                     learner.student,

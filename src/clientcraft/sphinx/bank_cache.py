@@ -12,26 +12,13 @@ from weakref import WeakKeyDictionary
 
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
-from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
 from clientcraft.bank import SPECIAL_FILES, Bank, BankError, load_bank, scenario_files
+from clientcraft.sphinx.errors import BankBuildError
 
 _BANKS: WeakKeyDictionary[Sphinx, Bank] = WeakKeyDictionary()
 logger = logging.getLogger(__name__)
-
-
-class BankBuildError(ExtensionError):
-    """The scenario bank cannot be loaded; ``problems`` are the bank's ``path:line`` lines."""
-
-    category = "Scenario bank error"
-
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__(
-            f"{len(problems)} problem(s) in the scenario bank (fix them and build "
-            "again):\n" + "\n".join(problems)
-        )
 
 
 def bank_dir(app: Sphinx) -> Path:

@@ -13,15 +13,9 @@ from docutils import nodes
 from sphinx.util.docutils import SphinxDirective
 
 from clientcraft.bank import Bank, Option, Scenario
+from clientcraft.formats import credit_label
 from clientcraft.sphinx.bank_cache import bank_of, note_bank_dependency, note_rendered
 from clientcraft.sphinx.nodes import element
-
-
-def credit_label(credit: float) -> str:
-    """How an option's credit reads to a learner, e.g. ``Partial credit: 50 %``."""
-    percent = round(credit * 100)
-    kind = "Full credit" if credit == 1 else "No credit" if credit == 0 else "Partial credit"
-    return f"{kind}: {percent} %"
 
 
 class _ExerciseDirective(SphinxDirective):

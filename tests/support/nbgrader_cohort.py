@@ -31,8 +31,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from clientcraft.bank import Bank
+from tests.support.paths import REPO, point_seeds_at_fixtures
 
-REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 NBGRADER = BIN / "nbgrader"
 CLIENTCRAFT = BIN / "clientcraft"
@@ -131,16 +131,11 @@ def run_clientcraft(*args: str, cwd: Path, check: bool = True) -> subprocess.Com
 
 
 def copy_bank(dest: Path) -> Path:
-    """A writable copy of the shipped bank at ``dest`` (seeds_dir pointed at the real seeds), for a
-    course whose bank a test changes (as ``bank_copy`` in conftest, usable at any fixture scope)."""
+    """A writable copy of the shipped bank at ``dest`` (seed files checked against the fixture
+    articles), for a course whose bank a test changes (as ``bank_copy`` in conftest, usable at any
+    fixture scope)."""
     shutil.copytree(REPO / "exercises", dest, ignore=shutil.ignore_patterns("README.md"))
-    sources = dest / "sources.yml"
-    sources.write_text(
-        sources.read_text(encoding="utf-8").replace(
-            "seeds_dir: ../../shared/seeds", f"seeds_dir: {REPO.parent / 'shared' / 'seeds'}"
-        ),
-        encoding="utf-8",
-    )
+    point_seeds_at_fixtures(dest / "sources.yml")
     return dest
 
 

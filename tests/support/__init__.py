@@ -1,0 +1,1 @@
+"""Shared helpers for the test suite and the benchmarks (never shipped in the package)."""
