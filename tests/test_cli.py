@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -70,3 +72,29 @@ def test_validate_finds_bank_from_a_subfolder(repo_root: Path, tmp_path: Path) -
     result = run("validate", "--json", cwd=tmp_path / "deep" / "er")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["total"] > 0
+
+
+def test_a_closed_pipe_ends_quietly(repo_root: Path) -> None:
+    """`clientcraft validate --json | head` must not end in a BrokenPipeError traceback."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before anything is written, as after `head` exits
+    try:
+        result = subprocess.run(
+            [*CLI, "validate", "--json"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=repo_root,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
+    assert result.returncode == 128 + signal.SIGPIPE
+
+
+def test_help_speaks_to_users() -> None:
+    result = run("--help")
+    assert result.returncode == 0
+    assert "typical order:" in result.stdout and "clientcraft nbgrader-course" in result.stdout
+    assert "renderer" not in result.stdout and "wires" not in result.stdout

@@ -1,15 +1,32 @@
-"""The ``clientcraft`` command: wires the bank to the renderers. No course logic lives here."""
+"""The ``clientcraft`` command: each subcommand loads the bank and hands it to one renderer.
+
+No course logic lives here; the words users see are in :data:`DESCRIPTION` and the argument help.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from clientcraft.bank import POOLS, Bank, default_bank_dir, load_bank
 from clientcraft.errors import ClientcraftError
+
+DESCRIPTION = """\
+Build and run the clientcraft course from its scenario bank (exercises/*.yml): check the bank,
+build the book and the practice notebooks, set up the graded nbgrader quizzes, and report on a
+cohort's results.
+
+typical order:
+  clientcraft validate                    check the bank after editing it
+  clientcraft build                       book (book/_build/html) + practice notebooks (notebooks/)
+  clientcraft nbgrader-course COURSE_DIR  graded quizzes, then nbgrader's own commands
+  clientcraft report COURSE_DIR           item analysis and mastery after nbgrader autograde
+"""
 
 
 def _load(args: argparse.Namespace) -> Bank:
@@ -86,7 +103,11 @@ def cmd_nbgrader_course(args: argparse.Namespace) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="clientcraft", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="clientcraft",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     bank_help = "the scenario bank folder (default: ./exercises or the nearest parent's)"
 
@@ -157,7 +178,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.func
     try:
-        return handler(args)
+        status = handler(args)
+        sys.stdout.flush()  # a closed pipe shows up here, not after main() returns
+        return status
+    except BrokenPipeError:
+        # The reader went away (e.g. `clientcraft validate --json | head`): stop quietly with the
+        # status of a process ended by SIGPIPE, as other Unix tools do, and keep Python from
+        # complaining again when it flushes stdout at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
     except ClientcraftError as exc:
         for line in exc.problems:
             print(line, file=sys.stderr)
