@@ -101,12 +101,13 @@ def small_bank(small_bank_dir: Path) -> Bank:
 
 @pytest.fixture(scope="session")
 def built_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The shipped book and bank, copied to a temp folder and built once with ``clientcraft build``;
-    returns the HTML folder. Used by the book and browser tests."""
+    """The shipped book and bank, copied to a temp folder and built once with ``clientcraft build
+    --strict`` (any Sphinx warning in the real book fails it); returns the HTML folder. Used by the
+    book and browser tests."""
     from clientcraft.cli import main
 
     root = tmp_path_factory.mktemp("course")
     shutil.copytree(REPO / "book", root / "book", ignore=shutil.ignore_patterns("_build"))
     shutil.copytree(REPO / "exercises", root / "exercises")
-    assert main(["build", "--bank", str(root / "exercises")]) == 0
+    assert main(["build", "--strict", "--bank", str(root / "exercises")]) == 0
     return root / "book" / "_build" / "html"

@@ -18,6 +18,7 @@ from clientcraft.bank import Bank, Scenario, load_bank
 from clientcraft.book import build_book
 from clientcraft.errors import ClientcraftError
 from clientcraft.formats import credit_label
+from tests.support.books import small_book
 
 pytestmark = pytest.mark.slow
 
@@ -186,20 +187,10 @@ def test_no_page_loads_anything_from_a_remote_host(
 # --- small books built from a scratch page, to check errors and rebuilds ------------------------
 
 
-def _small_book(root: Path, body: str) -> Path:
-    """A one-page book next to the bank at ``root/exercises``, using the course's own config."""
-    book = root / "book"
-    book.mkdir()
-    shutil.copy(REPO / "book" / "_config.yml", book / "_config.yml")
-    (book / "_toc.yml").write_text("format: jb-article\nroot: index\n", encoding="utf-8")
-    (book / "index.md").write_text(f"# Practice\n\n{body}\n", encoding="utf-8")
-    return book
-
-
 def test_broken_bank_fails_the_build_with_file_and_line(
     small_bank_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    book = _small_book(small_bank_dir.parent, "```{scenarios} trust\n```")
+    book = small_book(small_bank_dir.parent, "```{scenarios} trust\n```")
     broken = small_bank_dir / "fixture.yml"
     lines = broken.read_text(encoding="utf-8").splitlines()
     line = next(n for n, text in enumerate(lines, 1) if "credit: 1" in text)
@@ -216,7 +207,7 @@ def test_scenario_directive_refuses_assessment_scenarios(
     small_bank_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     secret = load_bank(small_bank_dir).pool("assessment")[0]
-    book = _small_book(small_bank_dir.parent, f"```{{scenario}} {secret.id}\n```")
+    book = small_book(small_bank_dir.parent, f"```{{scenario}} {secret.id}\n```")
     with pytest.raises(ClientcraftError):
         build_book(book, strict=True)
     err = capsys.readouterr().err
@@ -234,7 +225,7 @@ def test_scenario_directive_renders_one_practice_scenario(
 ) -> None:
     bank = load_bank(small_bank_dir)
     chosen = next(s for s in bank.pool("practice") if "**" in s.situation)
-    book = _small_book(
+    book = small_book(
         small_bank_dir.parent,
         f"```{{scenario}} {chosen.id}\n```\n\n```{{scenario}} no-such-id\n```",
     )
@@ -252,7 +243,7 @@ def test_scenario_directive_renders_one_practice_scenario(
 def test_empty_topic_gets_a_note(small_bank_dir: Path) -> None:
     bank = load_bank(small_bank_dir)
     empty = next(t for t in bank.topics if not bank.pool("practice", t.id))
-    book = _small_book(small_bank_dir.parent, f"```{{scenarios}} {empty.id}\n```")
+    book = small_book(small_bank_dir.parent, f"```{{scenarios}} {empty.id}\n```")
     build_book(book, strict=True)
     soup = BeautifulSoup(
         (book / "_build" / "html" / "index.html").read_text("utf-8"), "html.parser"
@@ -263,7 +254,7 @@ def test_empty_topic_gets_a_note(small_bank_dir: Path) -> None:
 
 def test_editing_the_bank_rebuilds_the_page(small_bank_dir: Path) -> None:
     """An incremental build picks up edits to a scenario file and a newly added scenario file."""
-    book = _small_book(small_bank_dir.parent, "```{scenarios} trust\n```")
+    book = small_book(small_bank_dir.parent, "```{scenarios} trust\n```")
     page = book / "_build" / "html" / "index.html"
     build_book(book)
     first = load_bank(small_bank_dir).pool("practice", "trust")[0]
@@ -288,7 +279,7 @@ def test_a_scenario_rendered_twice_fails_a_strict_build(
     small_bank_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     chosen = load_bank(small_bank_dir).pool("practice", "trust")[0]
-    book = _small_book(
+    book = small_book(
         small_bank_dir.parent, f"```{{scenarios}} trust\n```\n\n```{{scenario}} {chosen.id}\n```"
     )
     with pytest.raises(ClientcraftError):

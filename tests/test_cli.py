@@ -10,7 +10,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from clientcraft.bank import Bank
+import pytest
+
+from clientcraft.bank import Bank, load_bank
+from clientcraft.book import strict_by_default
+from tests.support.books import small_book
 from tests.support.paths import point_seeds_at_fixtures
 
 CLI = [sys.executable, "-m", "clientcraft.cli"]
@@ -98,3 +102,52 @@ def test_help_speaks_to_users() -> None:
     assert result.returncode == 0
     assert "typical order:" in result.stdout and "clientcraft nbgrader-course" in result.stdout
     assert "renderer" not in result.stdout and "wires" not in result.stdout
+
+
+def test_validate_prints_warnings_and_the_claims_line(bank_copy: Path) -> None:
+    claims = bank_copy / "claims.yml"
+    with claims.open("a", encoding="utf-8") as out:
+        out.write(
+            "- id: zz-unused-claim\n  article: 000_97ec9dda253dc4af.txt\n"
+            "  section: Building client trust\n  text: A claim no scenario exercises.\n"
+        )
+    line = claims.read_text(encoding="utf-8").count("\n") - 3
+    result = run("validate", "--bank", str(bank_copy))
+    assert result.returncode == 0
+    warnings = [w for w in result.stderr.splitlines() if w.startswith("warning: ")]
+    assert (
+        f"warning: {claims}:{line}: zz-unused-claim: no scenario exercises this claim"
+        in "\n".join(warnings)
+    )
+    total = len(load_bank(bank_copy).claims)
+    assert f"claims exercised: {total - len(warnings)} of {total}" in result.stdout
+
+
+@pytest.mark.slow
+def test_build_strict_fails_on_a_sphinx_warning_and_book_picks_the_folder(
+    small_bank_dir: Path,
+) -> None:
+    book = small_book(small_bank_dir.parent, "See {doc}`no-such-page`.")
+    loose = run("build", "--bank", str(small_bank_dir), "--book", str(book))
+    assert loose.returncode == 0, loose.stderr
+    assert (book / "_build" / "html" / "index.html").is_file()
+    strict = run("build", "--strict", "--bank", str(small_bank_dir), "--book", str(book))
+    assert strict.returncode == 1
+    assert "fail a strict build" in strict.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "strict"), [("true", True), ("1", True), ("", False), ("0", False), ("false", False)]
+)
+def test_ci_builds_strictly_by_default(
+    monkeypatch: pytest.MonkeyPatch, value: str, strict: bool
+) -> None:
+    monkeypatch.setenv("CI", value)
+    assert strict_by_default() is strict
+
+
+def test_no_bank_found_says_where_it_looked(tmp_path: Path) -> None:
+    result = run("validate", cwd=tmp_path)
+    assert result.returncode == 1
+    assert f"{tmp_path / 'exercises'}: not a folder" in result.stderr
+    assert "Traceback" not in result.stderr

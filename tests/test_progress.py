@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import subprocess
+import sys
 import warnings
 from pathlib import Path
 
@@ -130,13 +132,41 @@ def test_an_unreadable_path_is_moved_aside(small_bank: Bank, tmp_path: Path) -> 
     assert ProgressStore(path).history("fx-trust-report").best == 1.0
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root can read files without read permission")
+OPEN_AS_LEARNER = """\
+import sys, warnings
+from clientcraft.progress import ProgressStore
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    ProgressStore(sys.argv[1])
+print("\\n".join(str(w.message) for w in caught))
+"""
+
+
 def test_a_file_without_read_permission_is_moved_aside(tmp_path: Path) -> None:
+    """Root reads any file, so as root (CI) the store is opened by a process that has given up
+    root's power to bypass file permissions (setpriv drops CAP_DAC_OVERRIDE and
+    CAP_DAC_READ_SEARCH), as an ordinary learner's server would."""
     path = tmp_path / "progress.jsonl"
     path.write_bytes(GOOD_LINE)
     path.chmod(0)
-    with pytest.warns(ProgressWarning, match="cannot be read"):
-        ProgressStore(path)
+    if os.geteuid() == 0:
+        result = subprocess.run(
+            [
+                "setpriv",
+                "--bounding-set=-dac_override,-dac_read_search",
+                sys.executable,
+                "-c",
+                OPEN_AS_LEARNER,
+                str(path),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert "cannot be read" in result.stdout, result.stdout + result.stderr
+    else:
+        with pytest.warns(ProgressWarning, match="cannot be read"):
+            ProgressStore(path)
     (kept,) = tmp_path.glob("progress.jsonl.corrupt-*")
     kept.chmod(0o600)
     assert kept.read_bytes() == GOOD_LINE
