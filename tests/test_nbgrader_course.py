@@ -4,6 +4,9 @@ cells, byte-stable output, and updates that never overwrite what an instructor c
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -198,15 +201,37 @@ def test_a_course_path_that_is_a_file_is_a_clear_error(tmp_path, bank, capsys):
     assert "is not a folder" in capsys.readouterr().err
 
 
-def test_the_key_is_not_in_the_installed_package(repo_root, bank):
-    """The bank lives in exercises/, outside the package: no package file carries feedback text."""
-    texts = {o.feedback[:60] for s in bank.pool("assessment") for o in s.options}
-    package = repo_root / "src" / "clientcraft"
-    for path in package.rglob("*"):
-        if path.is_file() and path.suffix not in {".pyc"}:
-            content = path.read_text(encoding="utf-8", errors="replace")
-            assert not any(text in content for text in texts), path
-    assert not (package / "exercises").exists()
+@pytest.mark.slow
+def test_the_key_is_not_in_the_installed_package(repo_root, bank, tmp_path):
+    """The bank lives in exercises/, outside the package: the wheel pip builds, the thing that gets
+    installed, carries no assessment text (situations, options, feedback)."""
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(repo_root),
+        ],
+        check=True,
+    )
+    (wheel,) = tmp_path.glob("clientcraft-*.whl")
+    texts = {
+        text[:60]
+        for s in bank.pool("assessment")
+        for text in (s.situation, *(o.text for o in s.options), *(o.feedback for o in s.options))
+    }
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        assert any(name.endswith("clientcraft/grading.py") for name in names)
+        assert not any("exercises/" in name for name in names)
+        for name in names:
+            content = archive.read(name).decode("utf-8", errors="replace")
+            assert not any(text in content for text in texts), name
 
 
 def test_check_cell_names_missing_and_invalid_answers_only(course, bank):
