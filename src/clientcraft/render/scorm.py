@@ -69,7 +69,7 @@ def worst_suspend_data(scenarios: tuple[Scenario, ...]) -> str:
 
 def wrapper_html(topic: Topic, scenarios: tuple[Scenario, ...]) -> str:
     """The launch page of one module's SCO."""
-    config = json.dumps(sco_config(topic, scenarios), sort_keys=True).replace("</", "<\\/")
+    config = json.dumps(sco_config(topic, scenarios)).replace("</", "<\\/")
     title = html.escape(topic.title)
     return f"""<!DOCTYPE html>
 <html lang="en">
