@@ -159,32 +159,28 @@ def export(
     book_dir: Path | None = None,
 ) -> ExportResult:
     """Write one export file; every problem is a :class:`ClientcraftError` (nothing half written)."""
+    from clientcraft.book import strict_by_default
     from clientcraft.render import gift, moodle, qti, scorm
 
     selection = select(bank, fmt, pool, topics)
     scenarios = selection.scenarios
-    warnings: list[str] = []
+    modules = tuple(t for t in bank.topics if any(s.topic == t.id for s in scenarios))
+    book = Path(book_dir) if book_dir else bank.root.parent / "book"
+    writers: dict[str, Callable[[Path], None]] = {
+        "scorm": lambda tmp: scorm.build_package(bank, book, modules, tmp, strict_by_default()),
+        "moodle-xml": lambda tmp: _write_bytes(tmp, moodle.render(bank, scenarios)),
+        "gift": lambda tmp: _write_bytes(tmp, gift.render(bank, scenarios)),
+        "qti": lambda tmp: qti.write_package(bank, scenarios, tmp),
+    }
+    replaced = write_atomically(out, writers[fmt])
     if fmt == "scorm":
-        chosen = tuple(
-            t for t in bank.topics if t.id in selection.topics and bank.pool("practice", t.id)
+        summary = (
+            f"SCORM 1.2 package, one SCO per module ({len(modules)}), "
+            f"{len(scenarios)} practice scenarios"
         )
-        book = Path(book_dir) if book_dir else bank.root.parent / "book"
-        from clientcraft.book import strict_by_default
-
-        replaced = write_atomically(
-            out, lambda tmp: scorm.build_package(bank, book, chosen, tmp, strict_by_default())
-        )
-        summary = f"SCORM 1.2 package, {len(chosen)} SCO(s) (one per module), {len(scenarios)} practice scenarios"
     else:
-        renderers = {"moodle-xml": moodle.render, "gift": gift.render}
-        if fmt == "qti":
-            replaced = write_atomically(out, lambda tmp: qti.write_package(bank, scenarios, tmp))
-        else:
-            data = renderers[fmt](bank, scenarios)
-            replaced = write_atomically(out, lambda tmp: tmp.write_bytes(data))
-        summary = f"{len(scenarios)} questions ({fmt}, pool {pool})"
-    if replaced:
-        warnings.append(f"{out}: replaced the file that was there")
+        summary = f"{len(scenarios)} questions in {len(modules)} topic(s), pool {pool}"
+    warnings = [f"{out}: replaced the file that was there"] if replaced else []
     if selection.has_answer_key_for_assessments:
         count = sum(s.pool == "assessment" for s in scenarios)
         warnings.append(
@@ -192,3 +188,7 @@ def export(
             "the LMS question bank, then delete it, and never share it with learners"
         )
     return ExportResult(summary, tuple(warnings))
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    path.write_bytes(data)

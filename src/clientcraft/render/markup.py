@@ -16,12 +16,12 @@ _MD = MarkdownIt("commonmark", {"html": False, "xhtmlOut": True})
 
 def block(text: str) -> str:
     """Block Markdown (paragraphs, lists) as HTML, without a trailing newline."""
-    return _MD.render(text).strip()
+    return str(_MD.render(text)).strip()
 
 
 def inline(text: str) -> str:
     """One line of Markdown (an option, a question) as inline HTML."""
-    return _MD.renderInline(text.strip())
+    return str(_MD.renderInline(text.strip()))
 
 
 def question_html(scenario: Scenario) -> str:

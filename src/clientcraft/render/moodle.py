@@ -9,7 +9,7 @@ carries its feedback; the takeaway (and the source) is the general feedback; ans
 
 from __future__ import annotations
 
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
 
 from clientcraft.bank import POOLS, Bank, Scenario
 from clientcraft.render import markup
@@ -93,4 +93,4 @@ def render(bank: Bank, scenarios: tuple[Scenario, ...]) -> bytes:
             _category(quiz, path, f"<p>{markup.inline(topic.summary)}</p>")
             current = path
         _question(quiz, bank, scenario)
-    return etree.tostring(quiz, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return bytes(etree.tostring(quiz, xml_declaration=True, encoding="UTF-8", pretty_print=True))

@@ -13,7 +13,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
 
 from clientcraft.bank import Bank, Scenario
 from clientcraft.render import markup
@@ -137,7 +137,7 @@ def item(bank: Bank, scenario: Scenario) -> bytes:
             title=f"Option {option.key}: credit {option.credit:g}",
         )
         _fill(feedback, markup.option_feedback_html(option) + "\n" + closing)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
 def item_path(scenario: Scenario) -> str:
@@ -174,7 +174,7 @@ def manifest(bank: Bank, scenarios: tuple[Scenario, ...]) -> bytes:
             href=path,
         )
         etree.SubElement(resource, f"{cp}file", href=path)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
 def write_package(bank: Bank, scenarios: tuple[Scenario, ...], out: Path) -> None:

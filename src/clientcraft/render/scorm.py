@@ -24,7 +24,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
 
 from clientcraft.bank import Bank, Scenario, Topic
 from clientcraft.errors import ClientcraftError
@@ -148,7 +148,7 @@ def manifest(bank: Bank, topics: tuple[Topic, ...], files: list[str]) -> bytes:
     )
     for name in files:
         etree.SubElement(book, f"{cp}file", href=name)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
 def _book_files(html_dir: Path) -> list[str]:
