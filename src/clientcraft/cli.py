@@ -102,6 +102,17 @@ def cmd_nbgrader_course(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    """Export to an LMS: a SCORM 1.2 package of the book, or a Moodle XML, GIFT or QTI 2.1 bank."""
+    from clientcraft.render.lms import export
+
+    result = export(_load(args), args.format, args.out, args.pool, args.topic, args.book)
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(f"wrote {args.out}: {result.summary}")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="clientcraft",
@@ -170,6 +181,27 @@ def _parser() -> argparse.ArgumentParser:
         "released or edited by hand (the old notebooks are kept in clientcraft-backup/)",
     )
     course.set_defaults(func=cmd_nbgrader_course)
+
+    export = sub.add_parser(
+        "export",
+        help="export to an LMS: scorm (SCORM 1.2 zip of the book), moodle-xml, gift or qti "
+        "(QTI 2.1 zip) question banks",
+    )
+    export.add_argument("format", metavar="FORMAT", help="scorm, moodle-xml, gift or qti")
+    export.add_argument("--out", type=Path, required=True, help="the file to write")
+    export.add_argument(
+        "--pool",
+        default="practice",
+        help="practice (default), assessment or all; files with assessments hold the answer key",
+    )
+    export.add_argument(
+        "--topic", nargs="+", action="extend", metavar="ID", help="only these topics (default: all)"
+    )
+    export.add_argument("--bank", type=Path, help=bank_help)
+    export.add_argument(
+        "--book", type=Path, help="scorm: the book folder (default: book/ next to the bank folder)"
+    )
+    export.set_defaults(func=cmd_export)
     return parser
 
 

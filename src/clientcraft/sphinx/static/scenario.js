@@ -4,11 +4,24 @@
  * replaces them with real <button>s (aria-pressed) and moves the feedback into one
  * aria-live="polite" area, so choosing an option shows its feedback, credit and consequence plus
  * the takeaway, and the learner can choose another option to compare.
+ *
+ * Inside a SCORM package the module page is shown in a frame of its SCO's launch page, whose
+ * clientcraft-sco.js holds the LMS session (window.clientcraftSco, see that file). Then each
+ * choice is also reported to it, and the options chosen in an earlier visit are shown chosen
+ * again. Without that session (the normal book) nothing else happens.
  */
 (function () {
   "use strict";
 
-  function enhance(exercise) {
+  function lmsSession() {
+    try {
+      return (window.parent !== window && window.parent.clientcraftSco) || null;
+    } catch (e) {
+      return null; // the book framed by a page of another origin: not our SCO
+    }
+  }
+
+  function enhance(exercise, sco) {
     var group = exercise.querySelector(".cc-options");
     var takeaway = exercise.querySelector("details.cc-takeaway");
     if (!group || exercise.classList.contains("cc-enhanced")) {
@@ -84,6 +97,9 @@
     choices.forEach(function (choice, i) {
       choice.button.addEventListener("click", function () {
         choose(i);
+        if (sco) {
+          sco.record(id, choice.key);
+        }
       });
     });
     retry.addEventListener("click", function () {
@@ -91,10 +107,19 @@
       choices[0].button.focus();
     });
     exercise.classList.add("cc-enhanced");
+    var earlier = sco && sco.answer(id);
+    if (earlier) {
+      choose(choices.findIndex(function (choice) {
+        return choice.key === earlier;
+      }));
+    }
   }
 
   function enhanceAll() {
-    Array.prototype.forEach.call(document.querySelectorAll(".cc-scenario"), enhance);
+    var sco = lmsSession();
+    Array.prototype.forEach.call(document.querySelectorAll(".cc-scenario"), function (exercise) {
+      enhance(exercise, sco);
+    });
   }
 
   if (document.readyState === "loading") {
