@@ -20,6 +20,8 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -105,10 +107,11 @@ class QualityReport:
 # --------------------------------------------------------------------------------------------
 
 
-def tokens(text: str) -> list[str]:
+@cache
+def tokens(text: str) -> tuple[str, ...]:
     """Lower-case words and their bigrams (``"on time"``): the features the text models see."""
     words = _TOKEN.findall(text.lower())
-    return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+    return (*words, *(f"{a} {b}" for a, b in pairwise(words)))
 
 
 def word_count(text: str) -> int:
@@ -172,8 +175,12 @@ def check_counts(bank: Bank) -> Check:
                 )
             )
     short = len(problems)
-    summary = f"{len(bank.topics) - short} of {len(bank.topics)} topics have enough assessment items"
-    return Check("counts", "Assessment items per topic", not problems, summary, figures, tuple(problems))
+    summary = (
+        f"{len(bank.topics) - short} of {len(bank.topics)} topics have enough assessment items"
+    )
+    return Check(
+        "counts", "Assessment items per topic", not problems, summary, figures, tuple(problems)
+    )
 
 
 def check_options(bank: Bank) -> Check:
@@ -202,7 +209,7 @@ def check_floor(bank: Bank) -> Check:
     floors = {s.id: guessing_floor(s) for s in pool}
     mean = sum(floors.values()) / len(floors) if floors else 0.0
     passed = mean <= MAX_FLOOR + 1e-9
-    problems = ()
+    problems: tuple[Problem, ...] = ()
     if not passed:
         problems = tuple(
             Problem(
@@ -289,9 +296,7 @@ def check_coverage(bank: Bank) -> Check:
     return Check("coverage", "Claim coverage", not problems, summary, figures, tuple(problems))
 
 
-def _above_chance(
-    hits: Sequence[bool], pool: Sequence[Scenario]
-) -> tuple[float, float, float]:
+def _above_chance(hits: Sequence[bool], pool: Sequence[Scenario]) -> tuple[float, float, float]:
     """(hit rate, chance rate, one-sided p-value of at least that many hits by guessing)."""
     if not pool:
         return 0.0, 0.0, 1.0
@@ -362,7 +367,7 @@ def check_blind_key(bank: Bank) -> Check:
     practice = bank.pool("practice")
     practice_hits = [_keyed(s, _pick(model.scores(s))) for s in practice]
     passed = p >= SIGNIFICANCE
-    problems = ()
+    problems: tuple[Problem, ...] = ()
     if not passed:
         problems = tuple(
             Problem(
@@ -389,7 +394,7 @@ def check_blind_key(bank: Bank) -> Check:
         "keyed_items": [s.id for s, hit in zip(pool, hits, strict=True) if hit],
     }
     summary = (
-        f"option-text model finds the key in {sum(hits)}/{len(pool)} items ({_pct(rate)}), "
+        f"naive Bayes on option texts finds the key in {sum(hits)}/{len(pool)} items ({_pct(rate)}), "
         f"chance {_pct(base)}, p = {p:.2f}"
     )
     return Check("blind_key", "Blind key", passed, summary, figures, problems)
@@ -469,6 +474,7 @@ def check_practice_similarity(bank: Bank) -> Check:
         for s, sim in similar
     ]
     passed = p >= SIGNIFICANCE and not problems
+    listed = {s.id for s, _ in similar}
     if p < SIGNIFICANCE:
         problems += [
             Problem(
@@ -479,7 +485,7 @@ def check_practice_similarity(bank: Bank) -> Check:
                 "make the action the practice pool rewarded a distractor in some assessment items",
             )
             for s, hit in zip(checked, hits, strict=True)
-            if hit and s not in {x for x, _ in similar}
+            if hit and s.id not in listed
         ]
     n = len(checked)
     figures = {
@@ -574,4 +580,3 @@ CHECKS: tuple[Callable[[Bank], Check], ...] = (
 def check_bank(bank: Bank) -> QualityReport:
     """Run every item-quality check on ``bank``."""
     return QualityReport(tuple(check(bank) for check in CHECKS))
-
