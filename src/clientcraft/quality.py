@@ -10,7 +10,7 @@ The statistical checks compare a cue-following strategy's hits with what blind g
 item ``i`` is a Bernoulli trial with chance ``1/options_i`` under "no cue", so the number of hits
 follows a Poisson-binomial law and the check fails when the observed hits are that law's upper
 :data:`SIGNIFICANCE` tail. A significance test rather than a fixed margin adapts to the pool's
-size: 8 hits of 20 items is noise, 32 of 80 is not. At 1 % per test the three tests together
+size: 10 hits of 20 items (50 %) pass, 30 of 80 (37.5 %) fail. At 1 % per test the three tests together
 false-alarm on at most about 3 % of banks whose options carry no cue at all.
 """
 
