@@ -3,6 +3,7 @@ cells, byte-stable output, and updates that never overwrite what an instructor c
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -12,7 +13,6 @@ from clientcraft.cli import main
 from clientcraft.grading import answer_line, read_key
 from clientcraft.render.nbgrader import (
     CONFIG_NAME,
-    FINAL_PER_TOPIC,
     course_assignments,
     update_course,
 )
@@ -25,8 +25,31 @@ def test_one_quiz_per_topic_with_assessments_and_a_final(bank):
     for topic in topics:
         pool = bank.pool("assessment", topic)
         assert assignments[f"quiz-{topic}"] == pool
-        assert [s for s in assignments["final"] if s.topic == topic] == list(pool[:FINAL_PER_TOPIC])
+        # the final: the first item of each of the topic's first two slots (an item without a
+        # slot is a slot of its own, so a topic without slots gives its first two items)
+        firsts: dict[str, object] = {}
+        for s in pool:
+            firsts.setdefault(s.slot or s.id, s)
+        assert [s for s in assignments["final"] if s.topic == topic] == list(firsts.values())[:2]
     assert all(s.pool == "assessment" for scenarios in assignments.values() for s in scenarios)
+
+
+def test_the_final_takes_the_first_item_of_each_of_the_first_two_slots(bank):
+    trust = bank.pool("assessment", "trust")
+    slots = {
+        trust[0].id: "trust-delivery",
+        trust[1].id: "trust-delivery",
+        trust[2].id: "trust-scope",
+    }
+    slotted = dataclasses.replace(
+        bank,
+        scenarios=tuple(dataclasses.replace(s, slot=slots.get(s.id)) for s in bank.scenarios),
+    )
+    assignments = course_assignments(slotted)
+    assert assignments["quiz-trust"] == slotted.pool("assessment", "trust")  # the whole pool
+    final = [s.id for s in assignments["final"] if s.topic == "trust"]
+    assert final == [trust[0].id, trust[2].id]  # trust[1] is a parallel version of trust[0]
+    assert len(assignments["final"]) == 2 * len(bank.topics)
 
 
 @pytest.fixture

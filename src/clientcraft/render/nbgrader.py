@@ -1,7 +1,7 @@
 """Render the graded assessments as a standard nbgrader course directory.
 
-One quiz per topic (``source/quiz-<topic-id>/``, that topic's assessment pool) and a ``final``
-mixing the first :data:`FINAL_PER_TOPIC` assessment scenarios of every topic, plus an
+One quiz per topic (``source/quiz-<topic-id>/``, that topic's whole assessment pool) and a ``final``
+with a balanced selection of every topic's items (:mod:`clientcraft.render.selection`), plus an
 ``nbgrader_config.py`` that grades them with :class:`clientcraft.grading.GradeChoices` instead of
 running learner code. Notebooks are a pure, byte-stable function of the bank, so an unchanged bank
 rewrites nothing. Updating a course in use never touches learners' work (``submitted/``,
@@ -25,9 +25,9 @@ from nbformat.notebooknode import NotebookNode
 from clientcraft.bank import Bank, Scenario
 from clientcraft.errors import ClientcraftError
 from clientcraft.grading import AnswerKey, KeyOption, answer_line, key_source
+from clientcraft.render.selection import final_items
 
 FINAL = "final"
-FINAL_PER_TOPIC = 2
 POINTS = 1
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 CONFIG_NAME = "nbgrader_config.py"
@@ -107,7 +107,7 @@ def course_assignments(bank: Bank) -> dict[str, tuple[Scenario, ...]]:
     assessment scenarios (course order), then ``final``."""
     quizzes = {quiz_name(t.id): bank.pool("assessment", t.id) for t in bank.topics}
     result = {name: pool for name, pool in quizzes.items() if pool}
-    final = tuple(s for pool in result.values() for s in pool[:FINAL_PER_TOPIC])
+    final = tuple(s for pool in result.values() for s in final_items(pool))
     if final:
         result[FINAL] = final
     return result
