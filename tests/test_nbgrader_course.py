@@ -13,6 +13,7 @@ from clientcraft.cli import main
 from clientcraft.grading import answer_line, read_key
 from clientcraft.render.nbgrader import (
     CONFIG_NAME,
+    assessment_notebook,
     course_assignments,
     update_course,
 )
@@ -50,6 +51,29 @@ def test_the_final_takes_the_first_item_of_each_of_the_first_two_slots(bank):
     final = [s.id for s in assignments["final"] if s.topic == "trust"]
     assert final == [trust[0].id, trust[2].id]  # trust[1] is a parallel version of trust[0]
     assert len(assignments["final"]) == 2 * len(bank.topics)
+
+
+def test_the_instructions_mention_partial_credit_only_when_a_question_gives_it(bank):
+    def first_cell(scenarios):
+        return assessment_notebook(bank, "quiz-trust", scenarios).cells[0].source
+
+    right_wrong = tuple(
+        dataclasses.replace(
+            s,
+            options=tuple(dataclasses.replace(o, credit=float(o.credit == 1)) for o in s.options),
+        )
+        for s in bank.pool("assessment", "trust")
+    )
+    assert "lettered options; the best option earns the point." in first_cell(right_wrong)
+    first = right_wrong[0]
+    half = tuple(
+        dataclasses.replace(o, credit=0.5)
+        if o.key == ("B" if first.best.key == "A" else "A")
+        else o
+        for o in first.options
+    )
+    partial = (dataclasses.replace(first, options=half), *right_wrong[1:])
+    assert "lettered options; some options earn part of the point." in first_cell(partial)
 
 
 @pytest.fixture

@@ -152,11 +152,13 @@ def _cell(
     return cell
 
 
-def _header(title: str, count: int) -> str:
+def _header(title: str, scenarios: tuple[Scenario, ...]) -> str:
+    count = len(scenarios)
+    partial = any(0 < o.credit < 1 for s in scenarios for o in s.options)
     return f"""# {title}
 
 {count} question{"s" if count != 1 else ""}, {POINTS} point each. Each describes a client situation
-and offers lettered options; some options earn part of the point.
+and offers lettered options; {"some options earn part of the point" if partial else "the best option earns the point"}.
 
 **How to answer:** in the code cell under each question, replace `None` with the letter of the
 option you choose, in quotes, for example `q01 = "B"`. Write nothing else in that cell: anything
@@ -198,7 +200,7 @@ def assessment_notebook(bank: Bank, name: str, scenarios: tuple[Scenario, ...]) 
         _cell(
             "markdown",
             "instructions",
-            _header(title, len(scenarios)),
+            _header(title, scenarios),
             _meta("instructions", locked=True),
         )
     ]
