@@ -172,7 +172,7 @@ def _score_rows(analysis: Analysis) -> Iterable[str]:
 def _points(value: float, maximum: float) -> str:
     if math.isnan(value):
         return "—"
-    return f"{value:.2f} ({_pct(value / maximum) if maximum else '—'})"
+    return f"{value:.2f}\u00a0({_pct(value / maximum) if maximum else '—'})"
 
 
 def _plain(value: float) -> str:
