@@ -325,6 +325,9 @@ def test_blind_key_fails_when_the_keys_share_wording(tmp_path):
     check = check_blind_key(bank)
     assert not check.passed
     assert check.figures["hits"] == 20 and check.figures["p_value"] < SIGNIFICANCE
+    assert "calmly" in check.figures["key_words"]  # the cue, named for the author
+    assert "right away" in check.figures["distractor_words"]
+    assert "words that mark the key: " in check.detail and not sound.detail
     assert len(check.problems) == 20
     assert str(check.problems[8]).startswith(
         f"{line_of(bank, 'trust-a00')}: trust-a00: a model that reads only the options picks "

@@ -37,6 +37,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         for check in quality.checks:
             status = "ok" if check.passed else "FAIL"
             print(f"  {status:<4}  {check.title:<{width}}  {check.summary}")
+            if check.detail:
+                print(f"  {'':<4}  {'':<{width}}  {check.detail}")
     problems = [str(p) for p in quality.problems]
     if problems and args.strict:
         raise ClientcraftError(problems)

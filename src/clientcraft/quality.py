@@ -74,6 +74,7 @@ class Check:
     summary: str
     figures: dict[str, Any]
     problems: tuple[Problem, ...] = field(default=())
+    detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -349,6 +350,19 @@ class _NaiveBayes:
             result.append(score)
         return result
 
+    def cue_words(self, count: int = 8, seen: int = 4) -> tuple[list[str], list[str]]:
+        """The words and word pairs (used at least ``seen`` times) that most mark an option as the
+        best, and as not the best, over the whole bank: what an author should balance."""
+        vocab = self.vocab
+        ratio = {
+            t: math.log((self.best[t] + 1) / (self.n_best + vocab))
+            - math.log((self.other[t] + 1) / (self.n_other + vocab))
+            for t in self.best.keys() | self.other.keys()
+            if self.best[t] + self.other[t] >= seen
+        }
+        ranked = sorted(ratio, key=lambda t: (ratio[t], t))
+        return ranked[::-1][:count], ranked[:count]
+
 
 def _pick(values: Sequence[float]) -> int:
     return max(range(len(values)), key=lambda i: values[i])
@@ -396,11 +410,21 @@ def check_blind_key(bank: Bank) -> Check:
         "practice_hit_rate": round(sum(practice_hits) / len(practice), 4) if practice else None,
         "keyed_items": [s.id for s, hit in zip(pool, hits, strict=True) if hit],
     }
+    key_words, other_words = model.cue_words()
+    figures["key_words"], figures["distractor_words"] = key_words, other_words
+    detail = (
+        ""
+        if passed
+        else "words that mark the key: "
+        + ", ".join(f"'{w}'" for w in key_words)
+        + "; words that mark a wrong option: "
+        + ", ".join(f"'{w}'" for w in other_words)
+    )
     summary = (
         f"naive Bayes on option texts finds the key in {sum(hits)}/{len(pool)} items ({_pct(rate)}), "
         f"chance {_pct(base)}, p = {p:.2f}"
     )
-    return Check("blind_key", "Blind key", passed, summary, figures, problems)
+    return Check("blind_key", "Blind key", passed, summary, figures, problems, detail)
 
 
 class _TfIdf:
