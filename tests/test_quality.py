@@ -228,7 +228,7 @@ def test_counts_fail_below_12_for_named_topics_and_8_for_others(tmp_path):
         f"{bank.root / 'composure.yml'}:1: composure: 7 assessment item(s), 8 required "
         "(write 1 more with 'pool: assessment')",
     ]
-    assert check.figures["trust"] == {"assessment": 11, "required": 12}
+    assert check.figures["per_topic"]["trust"] == {"assessment": 11, "required": 12}
 
 
 def test_coverage_fails_for_a_claim_assessed_once_or_never_practised(tmp_path):

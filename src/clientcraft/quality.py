@@ -10,8 +10,8 @@ The statistical checks compare a cue-following strategy's hits with what blind g
 item ``i`` is a Bernoulli trial with chance ``1/options_i`` under "no cue", so the number of hits
 follows a Poisson-binomial law and the check fails when the observed hits are that law's upper
 :data:`SIGNIFICANCE` tail. A significance test rather than a fixed margin adapts to the pool's
-size: 10 hits of 20 items (50 %) pass, 30 of 80 (37.5 %) fail. At 1 % per test the three tests together
-false-alarm on at most about 3 % of banks whose options carry no cue at all.
+size: 10 hits of 20 items (50 %) pass, 30 of 80 (37.5 %) fail. At 1 % per test the three tests
+together false-alarm on at most about 3 % of banks whose options carry no cue at all.
 """
 
 from __future__ import annotations
@@ -36,9 +36,8 @@ ASSESSMENT_OPTIONS = 4
 MAX_FLOOR = 0.25  # pool mean of the guessing floor (mean credit of a random option)
 MIN_ASSESSING_ITEMS = 2  # assessment items per assessed claim
 MIN_PRACTICE_ITEMS = 1  # practice scenarios per assessed claim
-SIGNIFICANCE = (
-    0.01  # one-sided, per test: hits this unlikely by guessing mean the options carry a cue
-)
+# One-sided, per test: hits this unlikely by guessing mean the options carry a cue.
+SIGNIFICANCE = 0.01
 MAX_LENGTH_RATIO = 1.6  # longest option / shortest option, in words
 SIMILAR_FROM = 0.2  # TF-IDF cosine to a practice key from which a keyed pick is a reworded reuse
 
@@ -183,7 +182,12 @@ def check_counts(bank: Bank) -> Check:
         f"{len(bank.topics) - short} of {len(bank.topics)} topics have enough assessment items"
     )
     return Check(
-        "counts", "Assessment items per topic", not problems, summary, figures, tuple(problems)
+        "counts",
+        "Assessment items per topic",
+        not problems,
+        summary,
+        {"per_topic": figures},
+        tuple(problems),
     )
 
 
