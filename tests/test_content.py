@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from clientcraft.bank import Bank
+from clientcraft.quality import check_bank
 
 NAMED_TOPICS = ("trust", "professional-distance", "mutual-commitment", "firing-clients")
 
@@ -59,6 +60,44 @@ def test_option_quality(bank: Bank) -> None:
         positions = Counter(s.best.key for s in pool)
         assert len(positions) >= 3
         assert max(positions.values()) <= len(pool) * 0.45, positions
+
+
+def test_assessment_items_have_four_options_and_a_low_guessing_floor(bank: Bank) -> None:
+    """The credit policy (exercises/README.md): 4 options per assessment item, and a random option
+    earns at most 0.25 per item on average over the pool."""
+    pool = bank.pool("assessment")
+    assert [s.id for s in pool if len(s.options) != 4] == []
+    floors = [sum(o.credit for o in s.options) / len(s.options) for s in pool]
+    assert sum(floors) / len(floors) <= 0.25
+
+
+def test_assessment_items_per_topic(bank: Bank) -> None:
+    """Enough parallel items for quizzes and per-learner variants: 12 for each named topic, 8 for
+    every other."""
+    short = {
+        t.id: len(bank.pool("assessment", t.id))
+        for t in bank.topics
+        if len(bank.pool("assessment", t.id)) < (12 if t.id in NAMED_TOPICS else 8)
+    }
+    assert short == {}
+
+
+def test_every_assessed_claim_is_in_two_assessment_items_and_practised(bank: Bank) -> None:
+    """Claims not marked ``assess: false`` are assessed by at least 2 assessment items and
+    exercised by a practice scenario; exempt claims are in no assessment item."""
+    assessing = Counter(c for s in bank.pool("assessment") for c in s.claims)
+    practising = Counter(c for s in bank.pool("practice") for c in s.claims)
+    assessed = [c for c in bank.claims if c.assess]
+    assert {c.id: assessing[c.id] for c in assessed if assessing[c.id] < 2} == {}
+    assert [c.id for c in assessed if not practising[c.id]] == []
+    assert [c.id for c in bank.claims if not c.assess and assessing[c.id]] == []
+    assert all(c.why_not_assessed for c in bank.claims if not c.assess)
+
+
+def test_shipped_assessment_pool_passes_the_item_quality_checks(bank: Bank) -> None:
+    """What ``clientcraft validate --strict`` enforces: no option-text cue, no practice-key reuse,
+    similar option lengths (see clientcraft.quality for each threshold)."""
+    assert [str(p) for p in check_bank(bank).problems] == []
 
 
 def test_pools_are_distinct_situations(bank: Bank) -> None:

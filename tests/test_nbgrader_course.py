@@ -3,6 +3,7 @@ cells, byte-stable output, and updates that never overwrite what an instructor c
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -15,7 +16,7 @@ from clientcraft.cli import main
 from clientcraft.course import update_course
 from clientcraft.grading import answer_line, read_key
 from clientcraft.naming import CONFIG_FILE as CONFIG_NAME
-from clientcraft.render.nbgrader import FINAL_PER_TOPIC, course_assignments
+from clientcraft.render.nbgrader import assessment_notebook, course_assignments
 
 
 def test_one_quiz_per_topic_with_assessments_and_a_final(bank):
@@ -25,8 +26,54 @@ def test_one_quiz_per_topic_with_assessments_and_a_final(bank):
     for topic in topics:
         pool = bank.pool("assessment", topic)
         assert assignments[f"quiz-{topic}"] == pool
-        assert [s for s in assignments["final"] if s.topic == topic] == list(pool[:FINAL_PER_TOPIC])
+        # the final: the first item of each of the topic's first two slots (an item without a
+        # slot is a slot of its own, so a topic without slots gives its first two items)
+        firsts: dict[str, object] = {}
+        for s in pool:
+            firsts.setdefault(s.slot or s.id, s)
+        assert [s for s in assignments["final"] if s.topic == topic] == list(firsts.values())[:2]
     assert all(s.pool == "assessment" for scenarios in assignments.values() for s in scenarios)
+
+
+def test_the_final_takes_the_first_item_of_each_of_the_first_two_slots(bank):
+    trust = bank.pool("assessment", "trust")
+    slots = {
+        trust[0].id: "trust-delivery",
+        trust[1].id: "trust-delivery",
+        trust[2].id: "trust-scope",
+    }
+    slotted = dataclasses.replace(
+        bank,
+        scenarios=tuple(dataclasses.replace(s, slot=slots.get(s.id)) for s in bank.scenarios),
+    )
+    assignments = course_assignments(slotted)
+    assert assignments["quiz-trust"] == slotted.pool("assessment", "trust")  # the whole pool
+    final = [s.id for s in assignments["final"] if s.topic == "trust"]
+    assert final == [trust[0].id, trust[2].id]  # trust[1] is a parallel version of trust[0]
+    assert len(assignments["final"]) == 2 * len(bank.topics)
+
+
+def test_the_instructions_mention_partial_credit_only_when_a_question_gives_it(bank):
+    def first_cell(scenarios):
+        return assessment_notebook(bank, "quiz-trust", scenarios).cells[0].source
+
+    right_wrong = tuple(
+        dataclasses.replace(
+            s,
+            options=tuple(dataclasses.replace(o, credit=float(o.credit == 1)) for o in s.options),
+        )
+        for s in bank.pool("assessment", "trust")
+    )
+    assert "lettered options; the best option earns the point." in first_cell(right_wrong)
+    first = right_wrong[0]
+    half = tuple(
+        dataclasses.replace(o, credit=0.5)
+        if o.key == ("B" if first.best.key == "A" else "A")
+        else o
+        for o in first.options
+    )
+    partial = (dataclasses.replace(first, options=half), *right_wrong[1:])
+    assert "lettered options; some options earn part of the point." in first_cell(partial)
 
 
 @pytest.fixture

@@ -29,6 +29,12 @@ from clientcraft.report.analysis import (
     point_biserial,
     upper_lower_discrimination,
 )
+from clientcraft.report.reliability import (
+    cronbach_alpha,
+    pass_mark,
+    reliability_stats,
+    standard_error,
+)
 from tests.support.nbgrader_cohort import add_students, make_course, release, run_nbgrader, submit
 from tests.support.paths import point_seeds_at_fixtures
 
@@ -128,6 +134,38 @@ def test_analyse_computes_mastery_per_topic_across_assignments():
     assert [s.percents for s in result.assignments] == [(100.0, 0.0), (50.0,)]
     first = result.items[0]
     assert (first.facility, first.discrimination, first.n) == (0.5, 1.0, 2)
+
+
+def test_kr20_of_a_right_wrong_matrix():
+    # 4 learners x 3 right/wrong questions. Item facilities 3/4, 2/4, 1/4 -> p(1 - p) = 3/16,
+    # 4/16, 3/16, sum 10/16. Totals 3, 2, 1, 0: mean 1.5, population variance
+    # (1.5^2 + 0.5^2 + 0.5^2 + 1.5^2) / 4 = 1.25. KR-20 = 3/2 * (1 - 0.625 / 1.25) = 0.75.
+    matrix = [[1, 1, 1], [1, 1, 0], [1, 0, 0], [0, 0, 0]]
+    assert cronbach_alpha(matrix) == pytest.approx(0.75)
+    four = [(1, 0, 0, 0)] * 3  # right/wrong, 4 options: a random option earns 0.25
+    stats = reliability_stats("quiz", matrix, [1, 1, 1], four)
+    assert stats.reliability_name == "KR-20"
+    # sample SD of 3, 2, 1, 0 = sqrt(5 / 3); SEM = SD * sqrt(1 - 0.75) = SD / 2
+    assert stats.sd == pytest.approx(math.sqrt(5 / 3))
+    assert stats.sem == pytest.approx(math.sqrt(5 / 3) / 2)
+    # guessing: 3 * 0.25 = 0.75 points; pass mark 0.75 + 0.6 * (3 - 0.75) = 2.1
+    assert (stats.guess, stats.maximum) == (0.75, 3.0)
+    assert stats.pass_mark == pytest.approx(2.1)
+    assert stats.borderline == 1  # only the total 2 is within 0.65 of 2.1
+
+
+def test_reliability_edge_cases():
+    assert math.isnan(cronbach_alpha([[1, 0]]))  # one learner
+    assert math.isnan(cronbach_alpha([[1], [0]]))  # one question
+    assert math.isnan(cronbach_alpha([[1, 0], [0, 1]]))  # every total the same
+    # items that disagree: alpha below 0, and the SEM is then the whole SD
+    assert cronbach_alpha([[1, 0], [0, 1], [1, 1], [0, 0], [1, 0], [0, 1]]) < 0
+    assert standard_error(2.0, -0.5) == 2.0
+    assert standard_error(2.0, 0.75) == 1.0
+    assert pass_mark(1.0, 2.0) == pytest.approx(1.6)
+    partial = reliability_stats("q", [[1, 0.5], [0, 0]], [1, 1], [(1, 0.5, 0), (1, 0)])
+    assert partial.reliability_name == "Cronbach's alpha"
+    assert partial.guess == pytest.approx(0.5 + 0.5)
 
 
 # --------------------------------------------------------------------------------------------
@@ -276,8 +314,9 @@ def _items(out: Path) -> dict[str, dict[str, str]]:
 
 
 @pytest.mark.slow
-def test_report_writes_one_html_page_and_four_csv_files(report_dir):
+def test_report_writes_one_html_page_and_five_csv_files(report_dir):
     assert sorted(p.name for p in report_dir.iterdir()) == [
+        "assignments.csv",
         "items.csv",
         "learners.csv",
         "options.csv",
@@ -312,6 +351,70 @@ def test_item_facility_and_flags_match_the_designed_cohort(report_dir):
         assert row["answers"] == "20"
     assert items["quiz-trust/q03"]["scenario"] == "rt-dead-option"
     assert items["quiz-composure/q01"]["topic"] == "composure"
+
+
+@pytest.mark.slow
+def test_random_guess_figure_beside_facility(report_dir):
+    items = _items(report_dir)
+    expected = {  # mean credit of the options
+        "quiz-trust/q01": (1 + 0) / 2,
+        "quiz-trust/q02": (1 + 0.5 + 0) / 3,
+        "quiz-trust/q03": (0 + 1 + 0.25 + 0) / 4,
+        "quiz-trust/q04": (0 + 1 + 0) / 3,
+        "quiz-composure/q01": (0 + 1) / 2,
+        "quiz-composure/q02": (1 + 0.5 + 0) / 3,
+    }
+    for label, guess in expected.items():
+        assert float(items[label]["guessing_floor"]) == pytest.approx(guess, abs=1e-4), label
+    header = next(csv.reader((report_dir / "items.csv").open(encoding="utf-8")))
+    assert header.index("guessing_floor") == header.index("facility") + 1
+
+
+@pytest.mark.slow
+def test_reliability_sem_and_pass_mark_match_the_designed_cohort(report_dir):
+    rows = {r["assignment"]: r for r in _rows(report_dir / "assignments.csv")}
+    assert list(rows) == ["quiz-trust", "quiz-composure"]  # the final has no submissions
+
+    # quiz-composure, 20 learners. q01: s01-s10 right (1), s11-s20 wrong (0): p = 1/2, variance
+    # 1/4. q02: s01-s19 right, s20 invalid (0): variance 0.95 * 0.05 = 0.0475.
+    # Totals: s01-s10 2, s11-s19 1, s20 0. Mean 29/20 = 1.45; mean square (10*4 + 9*1)/20 = 2.45;
+    # variance 2.45 - 1.45^2 = 0.3475.
+    alpha = 2 / (2 - 1) * (1 - (0.25 + 0.0475) / 0.3475)  # = 0.2878
+    sd = math.sqrt(0.3475 * 20 / 19)  # sample SD of the totals
+    sem = sd * math.sqrt(1 - alpha)  # = 0.51
+    composure = rows["quiz-composure"]
+    assert float(composure["reliability"]) == pytest.approx(alpha, abs=1e-4)
+    assert composure["reliability_measure"] == "Cronbach's alpha"  # q02 has a 0.5 option
+    assert float(composure["sd"]) == pytest.approx(sd, abs=1e-4)
+    assert float(composure["sem"]) == pytest.approx(sem, abs=1e-4)
+    # guessing: q01 (0 + 1) / 2 + q02 (1 + 0.5 + 0) / 3 = 1.0 of 2; pass 1 + 0.6 * (2 - 1) = 1.6
+    assert float(composure["guess_score"]) == pytest.approx(1.0)
+    assert float(composure["pass_mark"]) == pytest.approx(1.6)
+    assert float(composure["pass_percent"]) == pytest.approx(80.0)
+    assert composure["borderline"] == "10"  # the ten totals of 2 are within 0.51 of 1.6
+
+    # quiz-trust. Item variances (population):
+    #   q01 19 of 20 right: 0.95 * 0.05 = 0.0475
+    #   q02 6 x 0, 4 x 0.5, 10 x 1: mean 0.6, mean square (4 * 0.25 + 10) / 20 = 0.55 -> 0.19
+    #   q03 9 x 1, 5 x 0.25, 6 x 0: mean 0.5125, mean square (9 + 5 * 0.0625) / 20 = 0.465625
+    #       -> 0.465625 - 0.5125^2 = 0.20296875
+    #   q04 3 of 20 right: 0.15 * 0.85 = 0.1275
+    item_variances = 0.0475 + 0.19 + 0.20296875 + 0.1275
+    # Totals: 3 x 3.0, 3 x 2.5, 4 x 2.25, 8 x 2.0, 1 x 1.75, 1 x 1.0 -> mean 44.25 / 20 = 2.2125,
+    # mean square (27 + 18.75 + 20.25 + 32 + 3.0625 + 1) / 20 = 5.103125, variance 0.20796875.
+    total_variance = 5.103125 - 2.2125**2
+    alpha = 4 / 3 * (1 - item_variances / total_variance)  # = -2.31: q02 runs backwards
+    trust = rows["quiz-trust"]
+    assert float(trust["reliability"]) == pytest.approx(alpha, abs=1e-4)
+    sd = math.sqrt(total_variance * 20 / 19)
+    assert float(trust["sem"]) == pytest.approx(sd, abs=1e-4)  # alpha <= 0: all of the SD
+    guess = 1 / 2 + 1.5 / 3 + 1.25 / 4 + 1 / 3
+    assert float(trust["guess_score"]) == pytest.approx(guess, abs=1e-4)
+    assert float(trust["pass_mark"]) == pytest.approx(guess + 0.6 * (4 - guess), abs=1e-4)
+    html = (report_dir / "report.html").read_text(encoding="utf-8")
+    for term in ("Reliability (KR-20 / Cronbach", "SD and SEM", "Random-guess score"):
+        assert term in html
+    assert "Suggested pass mark" in html and "Test statistics per assignment" in html
 
 
 @pytest.mark.slow

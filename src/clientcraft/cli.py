@@ -12,6 +12,7 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from clientcraft.bank import POOLS, Bank, default_bank_dir, load_bank
 from clientcraft.errors import ClientcraftError
@@ -37,12 +38,35 @@ def _load(args: argparse.Namespace) -> Bank:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """Validate the bank; print counts per topic and pool (a table, or JSON with ``--json``)."""
+    """Validate the bank; print counts per topic and pool and the item-quality figures (a table, or
+    JSON with ``--json``). Quality problems are warnings, or errors (exit 1) with ``--strict``."""
+    from clientcraft.quality import check_bank
+
     bank = _load(args)
     counts = bank.counts()
+    quality = check_bank(bank)
     if args.json:
-        print(json.dumps(counts, indent=2))
-        return 0
+        print(json.dumps({**counts, "quality": quality.as_json()}, indent=2))
+    else:
+        _print_counts(bank, counts)
+        print("\nitem quality (assessment pool):")
+        width = max(len(c.title) for c in quality.checks)
+        for check in quality.checks:
+            status = "ok" if check.passed else "FAIL"
+            print(f"  {status:<4}  {check.title:<{width}}  {check.summary}")
+            if check.detail:
+                print(f"  {'':<4}  {'':<{width}}  {check.detail}")
+    problems = [str(p) for p in quality.problems]
+    if problems and args.strict:
+        raise ClientcraftError(problems)
+    for problem in problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    if problems and not args.json:
+        print(f"{len(problems)} item-quality warning(s) on stderr; --strict fails on them")
+    return 0
+
+
+def _print_counts(bank: Bank, counts: dict[str, Any]) -> None:
     width = max(len("topic"), *(len(t) for t in counts["topics"]))
     print(f"{'topic':<{width}}  {'practice':>8}  {'assessment':>10}  {'total':>5}")
     for topic, per_pool in counts["topics"].items():
@@ -56,7 +80,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
     )
     used = len(bank.claims) - len(bank.unexercised_claims())
     print(f"claims exercised: {used} of {len(bank.claims)}")
-    return 0
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -124,7 +147,14 @@ def _parser() -> argparse.ArgumentParser:
 
     validate = sub.add_parser("validate", help="check the scenario bank and show its counts")
     validate.add_argument("--bank", type=Path, help=bank_help)
-    validate.add_argument("--json", action="store_true", help="print the counts as JSON")
+    validate.add_argument(
+        "--json", action="store_true", help="print the counts and quality figures as JSON"
+    )
+    validate.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 when an item-quality check fails (by default its problems are warnings)",
+    )
     validate.set_defaults(func=cmd_validate)
 
     build = sub.add_parser("build", help="build the course from the bank")

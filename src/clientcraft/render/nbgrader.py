@@ -1,7 +1,7 @@
 """Render the graded assessments: nbgrader source notebooks and ``nbgrader_config.py``.
 
-One quiz per topic (``quiz-<topic-id>``, that topic's assessment pool) and a ``final`` mixing the
-first :data:`FINAL_PER_TOPIC` assessment scenarios of every topic, plus the text of an
+One quiz per topic (``quiz-<topic-id>``, that topic's whole assessment pool) and a ``final``
+with a balanced selection of every topic's items (:mod:`clientcraft.render.selection`), plus the text of an
 ``nbgrader_config.py`` that grades them with :class:`clientcraft.grading.GradeChoices` instead of
 running learner code. Everything here is a pure, byte-stable function of the bank; deciding what to
 write into a course folder (released? edited by hand? back up first) is :mod:`clientcraft.course`'s
@@ -30,8 +30,8 @@ from clientcraft.naming import (
     question_name,
     quiz_name,
 )
+from clientcraft.render.selection import final_items
 
-FINAL_PER_TOPIC = 2
 POINTS = 1
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 CONFIG_MARKER = "# clientcraft-generated sha256:"
@@ -99,7 +99,7 @@ def course_assignments(bank: Bank) -> dict[str, tuple[Scenario, ...]]:
     assessment scenarios (course order), then ``final``."""
     quizzes = {quiz_name(t.id): bank.pool("assessment", t.id) for t in bank.topics}
     result = {name: pool for name, pool in quizzes.items() if pool}
-    final = tuple(s for pool in result.values() for s in pool[:FINAL_PER_TOPIC])
+    final = tuple(s for pool in result.values() for s in final_items(pool))
     if final:
         result[FINAL] = final
     return result
@@ -144,11 +144,13 @@ def _cell(
     return cell
 
 
-def _header(title: str, count: int) -> str:
+def _header(title: str, scenarios: tuple[Scenario, ...]) -> str:
+    count = len(scenarios)
+    partial = any(0 < o.credit < 1 for s in scenarios for o in s.options)
     return f"""# {title}
 
 {count} question{"s" if count != 1 else ""}, {POINTS} point each. Each describes a client situation
-and offers lettered options; some options earn part of the point.
+and offers lettered options; {"some options earn part of the point" if partial else "the best option earns the point"}.
 
 **How to answer:** in the code cell under each question, replace `None` with the letter of the
 option you choose, in quotes, for example `q01 = "B"`. Write nothing else in that cell: anything
@@ -188,7 +190,7 @@ def assessment_notebook(bank: Bank, name: str, scenarios: tuple[Scenario, ...]) 
         _cell(
             "markdown",
             INSTRUCTIONS_CELL,
-            _header(title, len(scenarios)),
+            _header(title, scenarios),
             _meta(INSTRUCTIONS_CELL, locked=True),
         )
     ]

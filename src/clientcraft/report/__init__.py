@@ -57,6 +57,7 @@ def build_report(
     }
     generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     files = {
+        "assignments.csv": tables.assignments_csv(analysis),
         "items.csv": tables.items_csv(analysis),
         "options.csv": tables.options_csv(analysis),
         "learners.csv": tables.learners_csv(analysis, book_url),

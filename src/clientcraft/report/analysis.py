@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from clientcraft.bank import Topic
+from clientcraft.report.reliability import ReliabilityStats, guessing_floor, reliability_stats
 
 BLANK = "(blank)"
 INVALID = "(invalid)"
@@ -44,6 +45,11 @@ class Item:
     @property
     def label(self) -> str:
         return f"{self.assignment}/{self.question}"
+
+    @property
+    def guess(self) -> float:
+        """The credit a random option earns on average (the item's guessing floor, 0..1)."""
+        return guessing_floor(self.credits)
 
 
 @dataclass(frozen=True)
@@ -159,6 +165,7 @@ class Analysis:
     items: tuple[ItemStats, ...]
     learners: tuple[LearnerStats, ...]
     topics: tuple[Topic, ...]
+    reliability: tuple[ReliabilityStats, ...] = ()
 
 
 def facility(credits: Sequence[float]) -> float:
@@ -301,4 +308,23 @@ def analyse(cohort: Cohort) -> Analysis:
         totals = {student: score for student, (score, _) in cohort.scores[item.assignment].items()}
         items.append(_item_stats(item, answers, totals))
     learners = tuple(learner_mastery(cohort, s) for s in cohort.students)
-    return Analysis(cohort.course, assignments, tuple(items), learners, cohort.topics)
+    reliability = tuple(_reliability(cohort, name) for name in cohort.scores)
+    return Analysis(cohort.course, assignments, tuple(items), learners, cohort.topics, reliability)
+
+
+def _reliability(cohort: Cohort, assignment: str) -> ReliabilityStats:
+    """Whole-test statistics of one assignment over the learners who submitted it; a question a
+    learner has no answer for scores 0."""
+    items = [i for i in cohort.items if i.assignment == assignment]
+    students = sorted(cohort.scores[assignment])
+    none = Answer(0.0, BLANK)
+    scores = [
+        [
+            cohort.answers.get((assignment, i.question), {}).get(s, none).credit * i.max_score
+            for i in items
+        ]
+        for s in students
+    ]
+    return reliability_stats(
+        assignment, scores, [i.max_score for i in items], [i.credits for i in items]
+    )

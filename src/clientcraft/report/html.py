@@ -25,6 +25,7 @@ from clientcraft.report.analysis import (
     LearnerStats,
 )
 from clientcraft.report.plots import Plot
+from clientcraft.report.reliability import PASS_SHARE, ReliabilityStats
 
 CSS = """
 :root { --ink:#1f2937; --muted:#4b5563; --line:#d1d5db; --accent:#2563eb; --warn:#b91c1c;
@@ -168,6 +169,30 @@ def _score_rows(analysis: Analysis) -> Iterable[str]:
         )
 
 
+def _points(value: float, maximum: float) -> str:
+    if math.isnan(value):
+        return "—"
+    return f"{value:.2f}\u00a0({_pct(value / maximum) if maximum else '—'})"
+
+
+def _plain(value: float) -> str:
+    return "—" if math.isnan(value) else f"{value:.2f}"
+
+
+def _reliability_rows(stats: Sequence[ReliabilityStats]) -> Iterable[str]:
+    for s in stats:
+        yield (
+            f'<tr><th scope="row">{escape(s.name)}</th><td class="num">{s.learners}</td>'
+            f'<td class="num">{s.questions}</td><td class="num">{_plain(s.alpha)}</td>'
+            f"<td>{escape(s.reliability_name)}</td>"
+            f'<td class="num">{_points(s.mean, s.maximum)}</td>'
+            f'<td class="num">{_plain(s.sd)}</td><td class="num">{_plain(s.sem)}</td>'
+            f'<td class="num">{_points(s.guess, s.maximum)}</td>'
+            f'<td class="num">{_points(s.pass_mark, s.maximum)}</td>'
+            f'<td class="num">{s.borderline}</td></tr>'
+        )
+
+
 def _topic_rows(analysis: Analysis) -> Iterable[str]:
     for index, topic in enumerate(analysis.topics):
         questions = sum(1 for s in analysis.items if s.item.topic == topic.id)
@@ -188,6 +213,7 @@ def _item_rows(analysis: Analysis) -> Iterable[str]:
             f'<tr><th scope="row"><a href="#{_anchor(s)}">{escape(s.item.label)}</a></th>'
             f"<td>{escape(s.item.scenario)}</td><td>{escape(s.item.topic)}</td>"
             f'<td class="num">{s.n}</td><td class="num">{_pct(s.facility)}</td>'
+            f'<td class="num">{_pct(s.item.guess)}</td>'
             f'<td class="num">{_num(s.discrimination)}</td>'
             f'<td class="num">{_num(s.point_biserial)}</td><td>{_flags(s.flags)}</td></tr>'
         )
@@ -226,7 +252,8 @@ def _item_card(s: ItemStats) -> str:
     return (
         f'<article class="item{" flagged" if s.flags else ""}" id="{_anchor(s)}">'
         f"<h4>{escape(s.item.label)} · {escape(s.item.scenario)}</h4>"
-        f"<p>facility {_pct(s.facility)} · discrimination {_num(s.discrimination)} · "
+        f"<p>facility {_pct(s.facility)} (random guess {_pct(s.item.guess)}) · "
+        f"discrimination {_num(s.discrimination)} · "
         f"point-biserial {_num(s.point_biserial)} · {s.n} answers</p>"
         f"<p>{_flags(s.flags)}</p>"
         f'<table><caption class="visually-hidden">Options chosen for {escape(s.item.label)}'
@@ -279,6 +306,44 @@ def _method() -> str:
         ),
         ("Blank / invalid", "no answer, or an answer that is not one of the option letters."),
         (
+            "Random guess (per question)",
+            "the credit a learner earns on average by choosing an option at random: the mean "
+            "credit of the options (25% for a right/wrong question with four options). Read the "
+            "facility against it: a facility near the random-guess figure means the cohort "
+            "did about as well as chance.",
+        ),
+        (
+            "Reliability (KR-20 / Cronbach's alpha)",
+            "how consistently the questions of an assignment rank the learners: 1 minus the sum "
+            "of the question score variances over the variance of the totals, scaled by k/(k−1) "
+            "for k questions. It is called KR-20 when every question is right/wrong. Around 0.7 "
+            "or more is sound for a quiz, 0.8 or more for a final whose scores decide something; "
+            "below 0.5 the total mostly reflects chance, and at or below 0 the questions disagree "
+            "with each other (look for negatively discriminating questions). Short quizzes and "
+            "small or very uniform cohorts give low values.",
+        ),
+        (
+            "SD and SEM",
+            "SD is the standard deviation of the learners' totals, in points. The standard "
+            "error of measurement (SEM) is SD × √(1 − reliability): a learner's score could move "
+            "by about one SEM either way on a parallel version of the test. When the reliability "
+            "is 0 or below, the whole SD counts as error.",
+        ),
+        (
+            "Random-guess score",
+            "the sum of the questions' random-guess figures, in points: what a learner who "
+            "knows nothing and guesses every question scores on average.",
+        ),
+        (
+            "Suggested pass mark",
+            f"the random-guess score plus {PASS_SHARE:.0%} of the distance from it to full "
+            f"marks: the expected score of a learner who knows {PASS_SHARE:.0%} of the questions "
+            "and guesses the rest. It asks for the same knowledge whatever guessing is worth on "
+            "the assignment (a plain 60% pass would be half free on questions where a random "
+            "option earns half the point). Learners within one SEM of it are counted: the test "
+            "cannot tell their pass from their fail, so look at their answers before deciding.",
+        ),
+        (
             "Mastery",
             "a learner's mean credit on every question of a topic they answered; below "
             f"{REVIEW_BELOW:.0%} the topic's book module is listed to review.",
@@ -308,6 +373,23 @@ def render_html(
                     ("Highest", True),
                 ],
                 _score_rows(analysis),
+            )
+            + _table(
+                "Test statistics per assignment (points, with percent of the maximum)",
+                [
+                    ("Assignment", False),
+                    ("Learners", True),
+                    ("Questions", True),
+                    ("Reliability", True),
+                    ("Measure", False),
+                    ("Mean", True),
+                    ("SD", True),
+                    ("SEM", True),
+                    ("Random-guess score", True),
+                    ("Suggested pass mark", True),
+                    ("Within 1 SEM of the pass mark", True),
+                ],
+                _reliability_rows(analysis.reliability),
             ),
         ),
         (
@@ -340,6 +422,7 @@ def render_html(
                     ("Topic", False),
                     ("Answers", True),
                     ("Facility", True),
+                    ("Random guess", True),
                     ("Discrimination", True),
                     ("Point-biserial", True),
                     ("Flags", False),

@@ -46,6 +46,7 @@ def items_csv(analysis: Analysis) -> str:
         "topic",
         "answers",
         "facility",
+        "guessing_floor",
         "discrimination",
         "point_biserial",
         "flags",
@@ -61,12 +62,54 @@ def items_csv(analysis: Analysis) -> str:
                 s.item.topic,
                 s.n,
                 _number(s.facility),
+                _number(s.item.guess),
                 _number(s.discrimination),
                 _number(s.point_biserial),
                 "; ".join(s.flags),
                 *(int(flag in s.flags) for flag in FLAG_COLUMNS),
             ]
             for s in analysis.items
+        ),
+    )
+
+
+def assignments_csv(analysis: Analysis) -> str:
+    """One row per assignment: reliability, SD, SEM, random-guess score and suggested pass mark
+    (points; the pass mark also in percent of the maximum)."""
+    header = [
+        "assignment",
+        "learners",
+        "questions",
+        "max_score",
+        "mean",
+        "sd",
+        "reliability",
+        "reliability_measure",
+        "sem",
+        "guess_score",
+        "pass_mark",
+        "pass_percent",
+        "borderline",
+    ]
+    return _csv(
+        header,
+        (
+            [
+                s.name,
+                s.learners,
+                s.questions,
+                _number(s.maximum),
+                _number(s.mean),
+                _number(s.sd),
+                _number(s.alpha),
+                s.reliability_name,
+                _number(s.sem),
+                _number(s.guess),
+                _number(s.pass_mark),
+                _number(100 * s.pass_mark / s.maximum if s.maximum else math.nan),
+                s.borderline,
+            ]
+            for s in analysis.reliability
         ),
     )
 
