@@ -217,3 +217,36 @@ def test_assessment_guide_matches_the_cli_and_the_grader(repo_root: Path) -> Non
             assert option in known, (name, option)
     assert "c.GradeChoices.reveal_best = True" in text
     assert GradeChoices.class_traits(config=True)["reveal_best"].default_value is False
+
+
+HANDOUT_START, HANDOUT_END = "<!-- handout:start -->", "<!-- handout:end -->"
+
+
+@pytest.mark.parametrize("topic_id", TOPICS)
+def test_plan_marks_its_printable_part_once(repo_root: Path, topic_id: str) -> None:
+    """The handout includes what lies between the markers, so each plan has exactly one pair, in
+    order, around the role-play's situation, briefs and checklist."""
+    text = plan(repo_root, topic_id)
+    assert text.count(HANDOUT_START) == 1 and text.count(HANDOUT_END) == 1
+    part = text[text.index(HANDOUT_START) : text.index(HANDOUT_END)]
+    for heading in PLAN_HEADINGS[5:9]:
+        assert f"\n{heading}\n" in part, heading
+    assert "{doc}" not in part, "relative {doc} links break when the handout page includes them"
+
+
+@pytest.mark.parametrize("topic_id", TOPICS)
+def test_handout_page_includes_the_plan_and_stays_out_of_the_toc(
+    repo_root: Path, topic_id: str
+) -> None:
+    page = repo_root / "book" / "instructor" / "handouts" / f"{topic_id}.md"
+    text = page.read_text(encoding="utf-8")
+    front = re.match(r"---\n(.*?)\n---\n", text, re.S)
+    assert front and re.search(r"^orphan: true$", front.group(1), re.M), "needs orphan: true"
+    include = re.search(r"```\{include\} (\S+)\n((?::\S+: .*\n)+)```", text)
+    assert include, "the page includes its plan"
+    assert include.group(1) == f"../{topic_id}.md"
+    assert f":start-after: {HANDOUT_START}\n" in include.group(2)
+    assert f":end-before: {HANDOUT_END}\n" in include.group(2)
+    assert "handouts/" not in (repo_root / "book" / "_toc.yml").read_text(encoding="utf-8")
+    index = (repo_root / "book" / "instructor" / "index.md").read_text(encoding="utf-8")
+    assert f"{{doc}}`handouts/{topic_id}`" in index, "the guide's index links every handout"
