@@ -362,7 +362,7 @@ class _Record:
         if not isinstance(value.value, dict):
             self.error(value.line, f"'{name}' must be a mapping, not {_kind(value.value)}")
             return None
-        return value
+        return value  # type: ignore[no-any-return]  # a Node, from the mapping of Nodes
 
     def sequence(self, name: str) -> list[Node] | None:
         value = self.node.value.get(name)

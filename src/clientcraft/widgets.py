@@ -13,6 +13,7 @@ import html
 import math
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import ipywidgets as widgets
 from markdown_it import MarkdownIt
@@ -29,11 +30,11 @@ _COLOURS = {"best": "#1b7f3b", "partial": "#b26b00", "wrong": "#b3261e"}
 
 def markdown_html(text: str) -> str:
     """Bank markdown as HTML (raw HTML in the bank is escaped, not passed through)."""
-    return _MARKDOWN.render(text)
+    return str(_MARKDOWN.render(text))
 
 
 def _inline(text: str) -> str:
-    return _MARKDOWN.renderInline(text)
+    return str(_MARKDOWN.renderInline(text))
 
 
 def _grade(credit: float) -> str:
@@ -74,7 +75,7 @@ def notes_html(store: ProgressStore) -> str:
     )
 
 
-class ScenarioPlayer(widgets.VBox):
+class ScenarioPlayer(widgets.VBox):  # type: ignore[misc]  # ipywidgets has no type hints
     """One practice scenario: situation, options, Check, feedback with credit, Try again."""
 
     def __init__(
@@ -137,7 +138,7 @@ class ScenarioPlayer(widgets.VBox):
             f"{past.attempts} {plural}</p>"
         )
 
-    def _chosen(self, change: dict) -> None:
+    def _chosen(self, change: dict[str, Any]) -> None:
         self.check_button.disabled = change["new"] is None or self.result is not None
 
     def _check(self, _button: widgets.Button | None = None) -> None:
@@ -179,7 +180,7 @@ class ScenarioPlayer(widgets.VBox):
         self.retry_button.disabled = True
 
 
-class ModulePlayer(widgets.VBox):
+class ModulePlayer(widgets.VBox):  # type: ignore[misc]  # ipywidgets has no type hints
     """A list of practice scenarios one at a time, with Previous/Next, a running score (each
     scenario's first answer this session), a progress bar, and a summary per topic that links the
     book pages to review."""

@@ -31,11 +31,13 @@ def _book_page(topic: Topic) -> str:
 
 
 def _markdown(cell_id: str, text: str) -> NotebookNode:
-    return nbformat.v4.new_markdown_cell(text.strip("\n"), id=cell_id)
+    cell: NotebookNode = nbformat.v4.new_markdown_cell(text.strip("\n"), id=cell_id)
+    return cell
 
 
 def _code(cell_id: str, text: str) -> NotebookNode:
-    return nbformat.v4.new_code_cell(text.strip("\n"), id=cell_id)
+    cell: NotebookNode = nbformat.v4.new_code_cell(text.strip("\n"), id=cell_id)
+    return cell
 
 
 def _generated_note(bank: Bank, files: list[str]) -> NotebookNode:
@@ -47,7 +49,7 @@ def _generated_note(bank: Bank, files: list[str]) -> NotebookNode:
 
 
 def _notebook(cells: list[NotebookNode]) -> NotebookNode:
-    nb = nbformat.v4.new_notebook(cells=cells)
+    nb: NotebookNode = nbformat.v4.new_notebook(cells=cells)
     nb.nbformat, nb.nbformat_minor = 4, 5
     nb.metadata = {"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}}
     return nb

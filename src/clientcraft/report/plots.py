@@ -11,8 +11,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from clientcraft.report.analysis import (
     GROUP_FRACTION,
@@ -56,10 +58,12 @@ def _grid(count: int, columns: int = 3, panel: tuple[float, float] = (3.6, 2.4))
     return fig
 
 
-def _style(ax) -> None:
+def _style(ax: Axes) -> None:
     ax.spines[["top", "right"]].set_visible(False)
     ax.tick_params(labelsize=8, colors=INK)
-    ax.yaxis.get_major_locator().set_params(integer=True)
+    locator = ax.yaxis.get_major_locator()
+    if isinstance(locator, MaxNLocator):  # the default AutoLocator is one
+        locator.set_params(integer=True)
 
 
 def score_histograms(assignments: Sequence[AssignmentStats]) -> Plot:
@@ -93,9 +97,9 @@ def topic_histograms(analysis: Analysis) -> Plot:
     parts = []
     for index, (ax, topic) in enumerate(zip(fig.axes, analysis.topics, strict=False)):
         values = [
-            100 * learner.topics[index].mastery
+            100 * mastery
             for learner in analysis.learners
-            if learner.topics[index].mastery is not None
+            if (mastery := learner.topics[index].mastery) is not None
         ]
         ax.hist(values, bins=BINS, color=ACCENT, edgecolor="white")
         ax.axvline(100 * REVIEW_BELOW, color=WARN, linestyle=":", linewidth=1.5)
@@ -155,14 +159,14 @@ def item_map(items: Sequence[ItemStats]) -> Plot:
     ax.set_ylabel(f"discrimination (upper − lower {GROUP_FRACTION:.0%})", fontsize=9)
     ax.spines[["top", "right"]].set_visible(False)
     ax.tick_params(labelsize=8, colors=INK)
-    flagged = [s.item.label for s in plotted if s.flags]
+    flagged_labels = [s.item.label for s in plotted if s.flags]
     return _render(
         fig,
         f"Scatter plot of {len(plotted)} questions: facility on the horizontal axis, "
         "discrimination on the vertical axis; shaded bands mark too hard and too easy. "
         + (
-            f"Flagged questions (red crosses): {', '.join(flagged)}."
-            if flagged
+            f"Flagged questions (red crosses): {', '.join(flagged_labels)}."
+            if flagged_labels
             else "No question is flagged."
         ),
     )

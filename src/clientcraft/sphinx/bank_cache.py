@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 
 def bank_dir(app: Sphinx) -> Path:
     """The bank folder: ``clientcraft_bank`` relative to the book folder."""
-    return (Path(app.srcdir) / app.config.clientcraft_bank).resolve()
+    return (Path(app.srcdir) / str(app.config.clientcraft_bank)).resolve()
 
 
 def bank_files(folder: Path) -> list[Path]:
@@ -46,9 +46,11 @@ def bank_of(app: Sphinx) -> Bank:
 
 def _rendered(env: BuildEnvironment) -> dict[str, list[str]]:
     """Scenario ids rendered per page (kept in the environment between builds)."""
+    # Our own attribute on Sphinx's environment, pickled with it between builds.
     if not hasattr(env, "clientcraft_rendered"):
-        env.clientcraft_rendered = {}
-    return env.clientcraft_rendered
+        env.clientcraft_rendered = {}  # type: ignore[attr-defined]
+    rendered: dict[str, list[str]] = env.clientcraft_rendered  # type: ignore[attr-defined]
+    return rendered
 
 
 def note_bank_dependency(env: BuildEnvironment) -> None:
@@ -100,7 +102,7 @@ def outdated_on_new_files(
     """
     current = sorted(str(p) for p in bank_files(bank_dir(app)))
     previous = getattr(env, "clientcraft_files", None)
-    env.clientcraft_files = current
+    env.clientcraft_files = current  # type: ignore[attr-defined]
     if previous is None or previous == current:
         return []
     return sorted(_rendered(env))

@@ -55,7 +55,7 @@ class _ExerciseDirective(SphinxDirective):
                 element("span", self.inline(option.text), classes=("cc-option-text",)),
             ],
         )
-        feedback = [
+        feedback: list[nodes.Node] = [
             nodes.paragraph(
                 "", "", nodes.strong(text=credit_label(option.credit)), classes=["cc-credit"]
             ),

@@ -47,5 +47,11 @@ def _pass(self: Any, node: html_element) -> None:
 
 def register(app: Sphinx) -> None:
     """Teach Sphinx's writers the :class:`html_element` node."""
-    others = {name: (_pass, _pass) for name in ("latex", "text", "man", "texinfo")}
-    app.add_node(html_element, html=(visit_html, depart_html), **others)
+    app.add_node(
+        html_element,
+        html=(visit_html, depart_html),
+        latex=(_pass, _pass),
+        text=(_pass, _pass),
+        man=(_pass, _pass),
+        texinfo=(_pass, _pass),
+    )
