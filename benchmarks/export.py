@@ -15,7 +15,7 @@ import zipfile
 from pathlib import Path
 
 from clientcraft.bank import load_bank
-from clientcraft.render.lms import export
+from clientcraft.export import export
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).parent))

@@ -19,7 +19,7 @@ from lxml import etree
 from clientcraft.bank import Bank, Scenario, load_bank
 from clientcraft.errors import ClientcraftError
 from clientcraft.render import gift, markup, moodle, qti
-from clientcraft.render.lms import MOODLE_FRACTIONS, moodle_fraction
+from clientcraft.render.moodle import MOODLE_FRACTIONS, moodle_fraction
 
 REPO = Path(__file__).resolve().parents[1]
 CLI = [sys.executable, "-m", "clientcraft.cli"]

@@ -127,7 +127,7 @@ def cmd_nbgrader_course(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Export to an LMS: a SCORM 1.2 package of the book, or a Moodle XML, GIFT or QTI 2.1 bank."""
-    from clientcraft.render.lms import export
+    from clientcraft.export import export
 
     result = export(_load(args), args.format, args.out, args.pool, args.topic, args.book)
     for warning in result.warnings:

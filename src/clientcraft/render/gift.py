@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from clientcraft.bank import Bank, Scenario
 from clientcraft.render import markup
-from clientcraft.render.lms import moodle_fraction
-from clientcraft.render.moodle import category_path, course_order
+from clientcraft.render.moodle import category_path, course_order, moodle_fraction
 
 SPECIAL = "~=#{}:"
 

@@ -12,8 +12,49 @@ from __future__ import annotations
 from lxml import etree  # type: ignore[import-untyped]
 
 from clientcraft.bank import POOLS, Bank, Scenario
+from clientcraft.errors import ClientcraftError
 from clientcraft.render import markup
-from clientcraft.render.lms import moodle_fraction
+
+# Moodle's grade fractions in percent: the only values its question bank accepts for an answer
+# (question_bank::fraction_options_full(), positive half). GIFT imports are held to the same list.
+MOODLE_FRACTIONS = (
+    100.0,
+    90.0,
+    83.33333,
+    80.0,
+    75.0,
+    70.0,
+    66.66667,
+    60.0,
+    50.0,
+    40.0,
+    33.33333,
+    30.0,
+    25.0,
+    20.0,
+    16.66667,
+    14.28571,
+    12.5,
+    11.11111,
+    10.0,
+    5.0,
+    0.0,
+)
+
+
+def moodle_fraction(scenario: Scenario, key: str, credit: float) -> float:
+    """An option's credit as one of Moodle's allowed fractions (percent), or a clear error."""
+    percent = credit * 100
+    for allowed in MOODLE_FRACTIONS:
+        if abs(percent - allowed) < 0.001:
+            return allowed
+    listed = ", ".join(f"{f / 100:.5g}" for f in MOODLE_FRACTIONS)
+    raise ClientcraftError(
+        f"{scenario.where}: {scenario.id}: option {key} has credit {credit:g}, which Moodle "
+        f"cannot store (its question bank allows only these credits: {listed}; "
+        "change the credit to the nearest one)"
+    )
+
 
 ROOT_CATEGORY = "$course$/top/clientcraft"
 

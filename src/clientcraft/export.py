@@ -1,50 +1,23 @@
 """``clientcraft export``: pick the scenarios to export and write one LMS file atomically.
 
-The formats themselves live in :mod:`moodle`, :mod:`gift`, :mod:`qti` (question banks) and
-:mod:`scorm` (the book as a SCORM 1.2 package); this module checks the request (format, pool,
+The formats themselves are rendered by :mod:`clientcraft.render.moodle`, ``gift``, ``qti`` (question
+banks) and ``scorm`` (the book as a SCORM 1.2 package); this module checks the request (format, pool,
 topics, output path) and turns every problem into a :class:`ClientcraftError`.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from clientcraft.bank import POOLS, Bank, Scenario
 from clientcraft.errors import ClientcraftError
+from clientcraft.files import write_atomic_with
 
 FORMATS = ("scorm", "moodle-xml", "gift", "qti")
 POOL_CHOICES = (*POOLS, "all")
 SUFFIXES = {"scorm": ".zip", "moodle-xml": ".xml", "gift": ".gift.txt", "qti": ".zip"}
-
-# Moodle's grade fractions in percent: the only values its question bank accepts for an answer
-# (question_bank::fraction_options_full(), positive half). GIFT imports are held to the same list.
-MOODLE_FRACTIONS = (
-    100.0,
-    90.0,
-    83.33333,
-    80.0,
-    75.0,
-    70.0,
-    66.66667,
-    60.0,
-    50.0,
-    40.0,
-    33.33333,
-    30.0,
-    25.0,
-    20.0,
-    16.66667,
-    14.28571,
-    12.5,
-    11.11111,
-    10.0,
-    5.0,
-    0.0,
-)
 
 
 @dataclass(frozen=True)
@@ -90,26 +63,6 @@ def select(bank: Bank, fmt: str, pool: str, topics: Sequence[str] | None) -> Sel
     return Selection(pool, wanted, scenarios)
 
 
-def moodle_fraction(scenario: Scenario, key: str, credit: float) -> float:
-    """An option's credit as one of Moodle's allowed fractions (percent), or a clear error."""
-    percent = credit * 100
-    for allowed in MOODLE_FRACTIONS:
-        if abs(percent - allowed) < 0.001:
-            return allowed
-    listed = ", ".join(f"{f / 100:.5g}" for f in MOODLE_FRACTIONS)
-    raise ClientcraftError(
-        f"{scenario.where}: {scenario.id}: option {key} has credit {credit:g}, which Moodle "
-        f"cannot store (its question bank allows only these credits: {listed}; "
-        "change the credit to the nearest one)"
-    )
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def write_atomically(out: Path, write: Callable[[Path], None]) -> bool:
     """Run ``write`` on a temporary file next to ``out``, then move it into place.
 
@@ -119,26 +72,13 @@ def write_atomically(out: Path, write: Callable[[Path], None]) -> bool:
     out = Path(out)
     if out.is_dir():
         raise ClientcraftError(f"{out}: is a folder (give a file name, e.g. {out / 'course.zip'})")
+    existed = out.exists()
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        handle, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
-        os.close(handle)
+        write_atomic_with(out, write)
     except OSError as exc:
         raise ClientcraftError(
             f"{out}: cannot write here: {exc.strerror or exc} (choose a writable path with --out)"
         ) from None
-    tmp = Path(tmp_name)
-    try:
-        write(tmp)
-        existed = out.exists()
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, out)
-    except OSError as exc:
-        raise ClientcraftError(
-            f"{out}: cannot write here: {exc.strerror or exc} (choose a writable path with --out)"
-        ) from None
-    finally:
-        tmp.unlink(missing_ok=True)
     return existed
 
 
