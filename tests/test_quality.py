@@ -489,3 +489,28 @@ def test_validate_json_keeps_the_counts_and_adds_quality(tmp_path):
     }
     assert quality["checks"]["floor"]["mean"] == 0.25
     assert quality["checks"]["blind_key"]["items"] == 20
+
+
+def _practice_wording_on_distractors(scenarios: Scenarios) -> None:
+    """Practice keys insist on one move; in each assessment item one wrong option makes it."""
+    for s in scenarios:
+        if s["pool"] == "practice":
+            _key(s)["text"] += " Confirm the milestones first." * 6
+        else:
+            wrong = next(o for o in s["options"] if o["credit"] == 0)
+            wrong["text"] += " Confirm the milestones first."
+
+
+def test_blind_key_fails_when_the_rewarded_wording_marks_wrong_options(tmp_path):
+    """Far below chance is a cue too: a learner who avoids the wording keys usually have wins."""
+    check = check_blind_key(_bank(tmp_path, _practice_wording_on_distractors))
+    assert not check.passed
+    assert check.figures["hits"] <= 3 and check.figures["p_value_below"] < SIGNIFICANCE
+    assert "far below chance" in str(check.problems[0])
+
+
+def test_practice_similarity_fails_when_practice_like_options_are_never_the_key(tmp_path):
+    check = check_practice_similarity(_bank(tmp_path, _practice_wording_on_distractors))
+    assert not check.passed
+    assert check.figures["pick_is_key"] == 0 and check.figures["p_value_below"] < SIGNIFICANCE
+    assert "avoiding what practice rewarded finds the key" in str(check.problems[-1])

@@ -312,6 +312,14 @@ def _above_chance(hits: Sequence[bool], pool: Sequence[Scenario]) -> tuple[float
     return sum(hits) / len(pool), sum(chances) / len(pool), at_least(sum(hits), chances)
 
 
+def _below_chance(hits: Sequence[bool], pool: Sequence[Scenario]) -> float:
+    """One-sided p-value of at most that many hits by guessing. A strategy that finds the key far
+    less often than chance is a cue too: avoiding its pick raises a learner's odds."""
+    if not pool:
+        return 1.0
+    return 1 - at_least(sum(hits) + 1, [chance(s) for s in pool])
+
+
 class _NaiveBayes:
     """Multinomial naive Bayes, best option versus the others, on option texts alone.
 
@@ -385,11 +393,23 @@ def check_blind_key(bank: Bank) -> Check:
     picks = {s.id: _pick(model.scores(s)) for s in pool}
     hits = [_keyed(s, picks[s.id]) for s in pool]
     rate, base, p = _above_chance(hits, pool)
+    p_low = _below_chance(hits, pool)
     practice = bank.pool("practice")
     practice_hits = [_keyed(s, _pick(model.scores(s))) for s in practice]
-    passed = p >= SIGNIFICANCE
+    passed = p >= SIGNIFICANCE and p_low >= SIGNIFICANCE
     problems: tuple[Problem, ...] = ()
-    if not passed:
+    if p_low < SIGNIFICANCE:
+        problems = (
+            Problem(
+                pool[0].where,
+                "assessment pool",
+                f"a model that reads only the options picks the key in {_pct(rate)} of items, far "
+                f"below chance ({_pct(base)}, p = {p_low:.3f}): the wording the bank rewards marks "
+                "wrong options, so avoiding it finds the key",
+                "let some keys use the wording the practice pool's keys use",
+            ),
+        )
+    elif not passed:
         problems = tuple(
             Problem(
                 s.where,
@@ -410,6 +430,7 @@ def check_blind_key(bank: Bank) -> Check:
         "hit_rate": round(rate, 4),
         "chance": round(base, 4),
         "p_value": round(p, 4),
+        "p_value_below": round(p_low, 4),
         "significance": SIGNIFICANCE,
         "practice_hit_rate": round(sum(practice_hits) / len(practice), 4) if practice else None,
         "keyed_items": [s.id for s, hit in zip(pool, hits, strict=True) if hit],
@@ -486,6 +507,7 @@ def check_practice_similarity(bank: Bank) -> Check:
             picks.append((_pick(own), max(own)))
     hits = [_keyed(s, i) for s, (i, _) in zip(checked, picks, strict=True)]
     rate, base, p = _above_chance(hits, checked)
+    p_low = _below_chance(hits, checked)
     pick_credit = [s.options[i].credit for s, (i, _) in zip(checked, picks, strict=True)]
     random_credit = [guessing_floor(s) for s in checked]
     similar = [
@@ -504,8 +526,20 @@ def check_practice_similarity(bank: Bank) -> Check:
         )
         for s, sim in similar
     ]
-    passed = p >= SIGNIFICANCE and not problems
+    passed = p >= SIGNIFICANCE and p_low >= SIGNIFICANCE and not problems
     listed = {s.id for s, _ in similar}
+    if p_low < SIGNIFICANCE:
+        problems.append(
+            Problem(
+                checked[0].where,
+                "assessment pool",
+                f"the option most like a practice key is the key in only {_pct(rate)} of items, "
+                f"far below chance ({_pct(base)}, p = {p_low:.3f}): avoiding what practice "
+                "rewarded finds the key",
+                "let some keys be the practice pool's action in a new setting, where the "
+                "situation calls for it",
+            )
+        )
     if p < SIGNIFICANCE:
         problems += [
             Problem(
@@ -527,6 +561,7 @@ def check_practice_similarity(bank: Bank) -> Check:
         "pick_is_key_rate": round(rate, 4),
         "chance": round(base, 4),
         "p_value": round(p, 4),
+        "p_value_below": round(p_low, 4),
         "similar_from": SIMILAR_FROM,
         "similar_keys": [s.id for s, _ in similar],
     }
