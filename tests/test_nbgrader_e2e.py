@@ -17,6 +17,7 @@ from clientcraft.bank import load_bank
 from clientcraft.course import update_course
 from clientcraft.errors import ClientcraftError
 from clientcraft.grading import answer_line
+from clientcraft.widgets import markdown_html
 from tests.support.nbgrader_cohort import (
     autograde_in_parallel,
     copy_bank,
@@ -136,8 +137,14 @@ def test_feedback_shows_the_choice_and_never_an_unchosen_best(graded):
                 for option in scenario.options:
                     shown = squeeze(option.feedback) in text
                     assert shown == (option is chosen), (student, q, option.key)
-                best_text = squeeze(scenario.best.text)
-                assert text.count(best_text) == 1 + (chosen is scenario.best), (student, q)
+                # Once in the question (Markdown rendered), once more in the feedback if chosen
+                # (plain text, Markdown marks and all).
+                rendered = squeeze(
+                    BeautifulSoup(markdown_html(scenario.best.text), "html.parser").get_text(" ")
+                )
+                raw = squeeze(scenario.best.text)
+                seen = text.count(rendered) + (text.count(raw) if raw != rendered else 0)
+                assert seen == 1 + (chosen is scenario.best), (student, q)
                 if chosen:
                     points = f"{chosen.credit:g} of 1 point."
                     assert f"{q}: you chose {chosen.key}. {squeeze(chosen.text)}" in text

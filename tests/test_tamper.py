@@ -150,19 +150,20 @@ def tampers(
         choose(nb, {q1: worst[q1], q2: best[q2], q3: best[q3]})
         cell(nb, q1)["metadata"]["nbgrader"]["solution"] = True
 
+    every = len(qs)  # what choosing the best option of every question deserves
     return {
         "t-edit-test": (edit_test, 0),
-        "t-metadata-schema": (metadata_schema, 2),
+        "t-metadata-schema": (metadata_schema, every - 1),
         "t-answer-as-test": (answer_as_test, 0),
         "t-test-as-answer": (test_as_answer, 0),  # the broken notebook fails as a whole
-        "t-delete-test": (delete_test, 2),
+        "t-delete-test": (delete_test, every - 1),
         "t-duplicate-test": (duplicate_test, 1),
         "t-reorder-tests": (reorder_tests, 1),
-        "t-points": (points, 3),
+        "t-points": (points, every),
         "t-code-reads-key": (code_reads_key, 1),
         "t-always-equal": (always_equal, 0),
         "t-infinite-loop": (infinite_loop, 1),
-        "t-huge-output": (huge_output, 3),
+        "t-huge-output": (huge_output, every),
         "t-extra-grade-cell": (extra_grade_cell, 0),
         "t-malformed": (None, 0),
     }
