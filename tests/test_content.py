@@ -10,6 +10,7 @@ import pytest
 
 from clientcraft.bank import Bank
 from clientcraft.quality import check_bank
+from tests.support.paths import TOPIC_IDS
 
 NAMED_TOPICS = ("trust", "professional-distance", "mutual-commitment", "firing-clients")
 
@@ -110,19 +111,7 @@ def test_pools_are_distinct_situations(bank: Bank) -> None:
             assert text not in practice_text, scenario.id
 
 
-@pytest.mark.parametrize(
-    "topic",
-    [
-        "trust",
-        "professional-distance",
-        "mutual-commitment",
-        "firing-clients",
-        "expectations",
-        "real-needs",
-        "equal-footing",
-        "composure",
-    ],
-)
+@pytest.mark.parametrize("topic", TOPIC_IDS)
 def test_module_names_its_sources(repo_root: Path, bank: Bank, topic: str) -> None:
     """Each module page exists, names an article and one of its section labels, and plays its scenarios."""
     page = (repo_root / "book" / "modules" / f"{topic}.md").read_text(encoding="utf-8")
@@ -141,3 +130,7 @@ def test_toc_lists_modules_and_guide(repo_root: Path, bank: Bank) -> None:
         assert f"instructor/{topic.id}" in toc
     for page in ("instructor/index", "instructor/assessments", "glossary", "sources"):
         assert page in toc
+
+
+def test_the_per_topic_tests_cover_every_topic(bank: Bank) -> None:
+    assert tuple(t.id for t in bank.topics) == TOPIC_IDS

@@ -8,12 +8,9 @@ test answers exercises by clicking and reads what the runtime recorded.
 
 from __future__ import annotations
 
-import functools
 import shutil
-import threading
 import zipfile
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -23,12 +20,12 @@ from playwright.sync_api import Browser, BrowserContext, FrameLocator, Page, exp
 
 from clientcraft.bank import Bank, Scenario
 from clientcraft.cli import main
+from tests.support.browser import launch, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parents[1]
 SCORM_AGAIN = REPO / "tests" / "browser" / "node_modules" / "scorm-again" / "dist" / "scorm12.js"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 MODULE = "trust"
 
 # The LMS: a SCORM 1.2 runtime that restores what was committed in an earlier visit.
@@ -62,11 +59,6 @@ NO_LMS = """<!DOCTYPE html>
 """
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        """Keep the test output free of one line per request."""
-
-
 @pytest.fixture(scope="module")
 def lms_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``clientcraft export scorm`` unzipped under ``pkg/`` next to the host pages, served on
@@ -80,22 +72,14 @@ def lms_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     shutil.copy(SCORM_AGAIN, root / "scorm12.js")
     (root / "host.html").write_text(HOST.replace("MODULE", MODULE), encoding="utf-8")
     (root / "no-lms.html").write_text(NO_LMS.replace("MODULE", MODULE), encoding="utf-8")
-    handler = functools.partial(_QuietHandler, directory=str(root))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with serve(root) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
+        browser = launch(playwright)
         yield browser
         browser.close()
 

@@ -13,6 +13,7 @@ import pytest
 from clientcraft import cli
 from clientcraft.bank import Bank
 from clientcraft.grading import GradeChoices
+from tests.support.paths import TOPIC_IDS
 
 ARTICLE_BY_NUMBER = {
     "000": "000_97ec9dda253dc4af.txt",
@@ -70,16 +71,7 @@ def table_rows(block: str) -> list[list[str]]:
     return rows[2:]
 
 
-TOPICS = [
-    "trust",
-    "professional-distance",
-    "mutual-commitment",
-    "firing-clients",
-    "expectations",
-    "real-needs",
-    "equal-footing",
-    "composure",
-]
+TOPICS = TOPIC_IDS
 
 
 @pytest.mark.parametrize("topic_id", TOPICS)

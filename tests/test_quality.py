@@ -514,3 +514,25 @@ def test_practice_similarity_fails_when_practice_like_options_are_never_the_key(
     assert not check.passed
     assert check.figures["pick_is_key"] == 0 and check.figures["p_value_below"] < SIGNIFICANCE
     assert "avoiding what practice rewarded finds the key" in str(check.problems[-1])
+
+
+def test_blind_key_holds_out_slot_mates_that_share_their_options(tmp_path):
+    """Slot-mates may offer the same four options with a different best one (the situation
+    decides): the model is trained without them, as a learner who draws one never sees the others'
+    key. Left in, each item's twin would teach the model the wrong key."""
+
+    def twins(scenarios: Scenarios) -> None:
+        items = [s for s in scenarios if s["pool"] == "assessment"]
+        for n, (first, second) in enumerate(zip(items[::2], items[1::2], strict=True)):
+            assert first["topic"] == second["topic"]
+            first["slot"] = second["slot"] = f"{first['topic']}-pair-{n}"
+            for a, b in zip(first["options"], second["options"], strict=True):
+                b["text"] = a["text"]
+            # the twin's key is the next option along: same options, another best one
+            keys = [o["credit"] for o in first["options"]]
+            shift = keys[-1:] + keys[:-1]
+            for option, credit in zip(second["options"], shift, strict=True):
+                option["credit"] = credit
+
+    check = check_blind_key(_bank(tmp_path, twins))
+    assert check.passed, check.summary

@@ -35,6 +35,7 @@ from clientcraft.report.reliability import (
     reliability_stats,
     standard_error,
 )
+from tests.support.browser import launch
 from tests.support.nbgrader_cohort import add_students, make_course, release, run_nbgrader, submit
 from tests.support.paths import point_seeds_at_fixtures
 
@@ -546,16 +547,6 @@ def test_default_output_folder_is_inside_the_course(cohort_course, capsys):
 # The page in Debian's headless Chromium
 # --------------------------------------------------------------------------------------------
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-
 
 @pytest.mark.browser
 @pytest.mark.slow
@@ -570,9 +561,7 @@ def test_report_page_renders_offline_in_chromium(report_dir, repo_root, width):
     shots = repo_root / "artifacts" / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
+        browser = launch(playwright)
         try:
             context = browser.new_context(viewport={"width": width, "height": 900})
             requested: list[str] = []

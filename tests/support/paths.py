@@ -17,3 +17,17 @@ def point_seeds_at_fixtures(sources_yml: Path) -> None:
     sources_yml.write_text(
         text.replace(SHIPPED_SEEDS_DIR, f"seeds_dir: {FIXTURE_SEEDS}"), encoding="utf-8"
     )
+
+
+# The shipped course's topics in course order, for tests parametrised per topic (a test checks
+# that exercises/topics.yml still lists exactly these).
+TOPIC_IDS = (
+    "trust",
+    "professional-distance",
+    "mutual-commitment",
+    "firing-clients",
+    "expectations",
+    "real-needs",
+    "equal-footing",
+    "composure",
+)
