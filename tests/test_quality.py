@@ -415,6 +415,21 @@ def test_lengths_fail_when_the_key_is_the_longest_option_too_often(tmp_path):
     assert len(check.problems) == 20 and "is the longest option" in str(check.problems[0])
 
 
+def test_lengths_fail_when_a_distractor_is_always_the_longest(tmp_path):
+    """Far below chance counts too: a reader who rules out the longest option gains."""
+
+    def padded(scenarios: Scenarios) -> None:
+        for s in scenarios:
+            if s["pool"] == "assessment":
+                wrong = next(o for o in s["options"] if o["credit"] == 0)
+                wrong["text"] += " Then check."
+
+    check = check_lengths(_bank(tmp_path, padded))
+    assert not check.passed
+    assert check.figures["key_longest"] == 0 and check.figures["p_value_below"] < SIGNIFICANCE
+    assert "ruling out the longest option finds the key" in str(check.problems[0])
+
+
 def test_at_least_is_the_binomial_tail_for_equal_chances():
     # P(X >= 2) for 3 trials at 1/4: 3 * (1/4)^2 * (3/4) + (1/4)^3 = 10/64
     assert at_least(2, [0.25] * 3) == pytest.approx(10 / 64)

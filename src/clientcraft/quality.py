@@ -584,16 +584,19 @@ def check_practice_similarity(bank: Bank) -> Check:
 
 def check_lengths(bank: Bank) -> Check:
     """Options of similar length: longest / shortest (in words) at most :data:`MAX_LENGTH_RATIO`
-    per item, and the key not the strictly longest option more often than chance."""
+    per item, and the key the strictly longest option neither more nor less often than chance.
+    Chance counts ties: an item whose longest length is shared has no strictly longest option."""
     pool = bank.pool("assessment")
     ratios: dict[str, float] = {}
     problems = []
     longest_hits = []
+    chances = []
     for s in pool:
         words = [word_count(o.text) for o in s.options]
         ratios[s.id] = max(words) / max(1, min(words))
         key_words = word_count(s.best.text)
         longest_hits.append(sum(w >= key_words for w in words) == 1)
+        chances.append(1 / len(words) if words.count(max(words)) == 1 else 0.0)
         if ratios[s.id] > MAX_LENGTH_RATIO:
             problems.append(
                 Problem(
@@ -605,7 +608,20 @@ def check_lengths(bank: Bank) -> Check:
                     "short ones",
                 )
             )
-    rate, base, p = _above_chance(longest_hits, pool)
+    n = max(1, len(pool))
+    rate, base = sum(longest_hits) / n, sum(chances) / n
+    p = at_least(sum(longest_hits), chances)
+    p_low = 1 - at_least(sum(longest_hits) + 1, chances)
+    if p_low < SIGNIFICANCE:
+        problems.append(
+            Problem(
+                pool[0].where,
+                "assessment pool",
+                f"the key is the longest option in only {_pct(rate)} of items, far below chance "
+                f"({_pct(base)}, p = {p_low:.3f}): ruling out the longest option finds the key",
+                "let some keys be the longest option",
+            )
+        )
     if p < SIGNIFICANCE:
         problems += [
             Problem(
@@ -628,6 +644,7 @@ def check_lengths(bank: Bank) -> Check:
         "key_longest_rate": round(rate, 4),
         "chance": round(base, 4),
         "p_value": round(p, 4),
+        "p_value_below": round(p_low, 4),
         "per_item": {k: round(v, 4) for k, v in ratios.items()},
     }
     summary = (
