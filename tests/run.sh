@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs everything the tests need (Debian's Chromium and npm, the Python test extra, axe-core)
-# and runs the whole test suite. Extra arguments go to pytest. Run it inside a virtual environment.
+# Installs everything the tests need (Debian's Chromium and npm, the Python test and hub extras,
+# axe-core, configurable-http-proxy) and runs the whole test suite. Extra arguments go to pytest.
+# Run it inside a virtual environment.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,8 +14,8 @@ if [ ${#missing[@]} -gt 0 ]; then
     $sudo apt-get update -qq
     $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-python -m pip install -q -e ".[test]"
-if [ -f tests/browser/package.json ]; then
-    npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
-fi
+python -m pip install -q -e ".[test,hub]"
+for folder in tests/browser deploy/jupyterhub; do
+    npm ci --prefix "$folder" --no-audit --no-fund --loglevel=error
+done
 exec python -m pytest "$@"
