@@ -34,7 +34,11 @@ import requests
 REPO = Path(__file__).resolve().parents[1]
 DEPLOY = REPO / "deploy" / "jupyterhub"
 PROXY = DEPLOY / "node_modules" / ".bin" / "configurable-http-proxy"
-BIN = Path(sys.executable).parent
+BIN = Path(sys.executable).parent  # the hub's own environment (it runs as root)
+# The servers' environment: a venv of Debian's Python, which every account may run (the test
+# venv's interpreter may sit in root's home); tests/run.sh builds it.
+USER_ENV = DEPLOY / "env"
+USER_BIN = USER_ENV / "bin"
 PREFIX = "cchub-"
 COURSE_ID = "clientcraft-pilot"
 SERVICE = "clientcraft-test"
@@ -76,11 +80,9 @@ def user_env(name: str, home: Path) -> dict[str, str]:
         "HOME": str(home),
         "USER": name,
         "LOGNAME": name,
-        "PATH": f"{BIN}{os.pathsep}/usr/local/bin:/usr/bin:/bin",
+        "PATH": f"{USER_BIN}{os.pathsep}/usr/local/bin:/usr/bin:/bin",
         "LANG": "C.UTF-8",
     }
-    if os.environ.get("PYTHONPATH"):
-        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
     return env
 
 
@@ -132,13 +134,21 @@ def preflight() -> None:
         raise HubUnavailable("JupyterHub is not installed: pip install -e '.[hub]'")
     if shutil.which("node") is None:
         raise HubUnavailable("node is not installed (configurable-http-proxy needs it)")
-    for path in (Path(sys.executable), REPO / "src" / "clientcraft", DEPLOY):
-        mode_ok = all(os.stat(p).st_mode & 0o005 == 0o005 for p in [path, *path.parents][:-1])
-        if not mode_ok:
-            raise HubUnavailable(
-                f"{path} is not readable by other accounts, so the learners' servers could not "
-                "run it: put the checkout and its .venv in folders others may enter (o+rx)"
-            )
+    if not (USER_BIN / "jupyterhub-singleuser").exists():
+        raise HubUnavailable(
+            f"{USER_ENV} is missing: tests/run.sh builds it (a venv of /usr/bin/python3 with "
+            "pip install -e '.[hub]')"
+        )
+    probe = subprocess.run(
+        ["runuser", "-u", "nobody", "--", str(USER_BIN / "python"), "-c", "import clientcraft"],
+        capture_output=True,
+        text=True,
+    )
+    if probe.returncode != 0:
+        raise HubUnavailable(
+            f"another account cannot run {USER_BIN / 'python'} with clientcraft ({probe.stderr}"
+            f"{probe.stdout}); put the checkout in a folder every account may enter (o+rx)"
+        )
 
 
 @dataclass
@@ -298,6 +308,7 @@ def start_cohort(learners: int = 3, name: str = "hub", assignments: str = "quiz-
             "CLIENTCRAFT_HUB_COURSE_ID": COURSE_ID,
             "CLIENTCRAFT_HUB_EXCHANGE": str(exchange),
             "CLIENTCRAFT_HUB_ROSTER": str(roster),
+            "CLIENTCRAFT_HUB_ENV": str(USER_ENV),
             "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
         }
         log = base / "jupyterhub.log"

@@ -22,7 +22,6 @@ from pathlib import Path
 c = get_config()  # noqa: F821 (provided by JupyterHub)
 
 HERE = Path(__file__).resolve().parent
-BIN = Path(sys.executable).parent
 
 
 def setting(name: str, default: str) -> str:
@@ -35,6 +34,9 @@ EXCHANGE = setting("EXCHANGE", "/srv/nbgrader/exchange")
 COURSE_DIR = setting("COURSE_DIR", "course")  # inside the instructor's home
 ROSTER = Path(setting("ROSTER", "/srv/nbgrader/students.csv"))
 NOTEBOOKS = Path(setting("NOTEBOOKS", str(HERE.parents[1] / "notebooks")))
+# The Python environment of everyone's server (clientcraft, nbgrader, JupyterLab): one that every
+# account may run, e.g. a venv of Debian's /usr/bin/python3 under /opt, never one in root's home.
+ENV = Path(setting("ENV", sys.prefix))
 
 
 def roster_ids(path: Path) -> set[str]:
@@ -56,7 +58,7 @@ c.JupyterHub.bind_url = setting("URL", "http://127.0.0.1:8000")
 c.JupyterHub.authenticator_class = "pam"
 c.Authenticator.allowed_users = LEARNERS | {INSTRUCTOR}
 c.JupyterHub.spawner_class = "localprocess"
-c.Spawner.cmd = [str(BIN / "jupyterhub-singleuser")]
+c.Spawner.cmd = [str(ENV / "bin" / "jupyterhub-singleuser")]
 c.Spawner.notebook_dir = "~"
 c.Spawner.default_url = "/lab"
 proxy = HERE / "node_modules" / ".bin" / "configurable-http-proxy"
@@ -83,6 +85,7 @@ def pre_spawn_hook(spawner) -> None:  # type: ignore[no-untyped-def]
     name = spawner.user.name
     role = "instructor" if name == INSTRUCTOR else "learner"
     spawner.environment.update(
+        PATH=f"{ENV / 'bin'}:/usr/local/bin:/usr/bin:/bin",
         JUPYTER_CONFIG_PATH=str(HERE / role),
         CLIENTCRAFT_COURSE_ID=COURSE_ID,
         CLIENTCRAFT_EXCHANGE=EXCHANGE,

@@ -18,8 +18,16 @@ import nbformat
 from nbformat.notebooknode import NotebookNode
 
 from clientcraft.bank import Bank, Scenario
-from clientcraft.grading import AnswerKey, KeyOption, answer_line, key_source
+from clientcraft.grading import (
+    AnswerKey,
+    KeyOption,
+    answer_line,
+    checker_call,
+    checker_source,
+    key_source,
+)
 from clientcraft.naming import (
+    ANSWER_CHECKER_CELL,
     CHECK_CELL,
     FINAL,
     INSTRUCTIONS_CELL,
@@ -152,8 +160,9 @@ and offers lettered options; some options earn part of the point.
 
 **How to answer:** in the code cell under each question, replace `None` with the letter of the
 option you choose, in quotes, for example `q01 = "B"`. Write nothing else in that cell: anything
-but a single letter in quotes scores 0. Then run the last cell to check that every answer is a
-valid letter (it does not tell you whether any answer is right), save, and submit."""
+but a single letter in quotes scores 0. Then click **Validate** (or run every cell): it lists every
+answer that is missing or not a valid letter, and never tells you whether an answer is right.
+Save, and submit."""
 
 
 def _question_text(bank: Bank, scenario: Scenario, number: int, with_topic: bool) -> str:
@@ -192,16 +201,20 @@ def assessment_notebook(bank: Bank, name: str, scenarios: tuple[Scenario, ...]) 
             INSTRUCTIONS_CELL,
             _header(title, len(scenarios)),
             _meta(INSTRUCTIONS_CELL, locked=True),
-        )
+        ),
+        _cell(
+            "code",
+            ANSWER_CHECKER_CELL,
+            checker_source(),
+            _meta(ANSWER_CHECKER_CELL, locked=True),
+        ),
     ]
     valid: dict[str, str] = {}
     for number, scenario in enumerate(scenarios, start=1):
         q = question_name(number)
         tag = {"scenario": scenario.id, "question": q}
         valid[q] = "".join(scenario.keys)
-        visible = (
-            f"# {q} is graded from the letter in the cell above; running this cell does nothing."
-        )
+        visible = checker_call(q, scenario.keys)
         cells += [
             _cell(
                 "markdown",
