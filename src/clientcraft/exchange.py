@@ -1,15 +1,23 @@
-"""nbgrader's collect step, refusing submissions that one learner made in another's name.
+"""nbgrader's shared-folder exchange, hardened for one Unix account per learner.
 
-nbgrader's shared-folder exchange names a submission ``<student>+<assignment>+<time>+<random>``,
-and ``nbgrader submit --student=alice`` lets any account choose that name. Stock collect only
-warns ("cheating attempt?") and then takes the newest folder per name, so bob could replace
-alice's submission with his own. With one Unix account per learner the folder's owner says who
-made it: :class:`OwnerCheckedCollect` collects, per learner, the newest submission that their own
-account made (folder and every file in it), logs an error for each forged one, and skips folders
-whose names nbgrader cannot read instead of aborting the whole collect.
-Enable it in the instructor's ``nbgrader_config.py``::
+nbgrader names a submission ``<student>+<assignment>+<time>+<random>`` in the exchange's
+``inbound/`` folder. Two gaps remain with stock nbgrader 0.9 even with one account per learner:
 
-    c.ExchangeFactory.collect = "clientcraft.exchange.OwnerCheckedCollect"
+- ``nbgrader submit --student=alice`` lets any account choose that name. Stock collect only warns
+  ("cheating attempt?") and takes the newest folder per name, so bob could replace alice's
+  submission with his own. :class:`OwnerCheckedCollect` collects, per learner on the roster, the
+  newest submission their own account made (folder and every file in it) and logs an error for
+  each forged one or one from an account not on the roster.
+- Stock submit leaves the submission world-readable (files 0644, folder 0777), hidden only by its
+  random name. :class:`PrivateSubmit` makes it readable by its owner and the instructor's group
+  alone (the inbound folder is setgid to that group, see ``deploy/jupyterhub/setup-exchange.sh``),
+  so even a leaked name gives another learner nothing: not the answers, not the secret that names
+  the feedback file.
+
+Enable them in the instructor's and the learners' ``nbgrader_config.py``::
+
+    c.ExchangeFactory.collect = "clientcraft.exchange.OwnerCheckedCollect"  # instructor
+    c.ExchangeFactory.submit = "clientcraft.exchange.PrivateSubmit"  # learners
 """
 
 from __future__ import annotations
@@ -19,7 +27,9 @@ import pwd
 from datetime import datetime
 from typing import Any
 
+from nbgrader.api import Gradebook
 from nbgrader.exchange.default.collect import ExchangeCollect
+from nbgrader.exchange.default.submit import ExchangeSubmit
 
 EPOCH = datetime(1970, 1, 1)  # nbgrader compares naive UTC times
 
@@ -72,6 +82,35 @@ class OwnerCheckedCollect(ExchangeCollect):
         return sorted(records, key=lambda r: (bool(r["ok"]), r["timestamp"]), reverse=True)
 
     def copy_files(self) -> None:
-        """Collect each learner's newest genuine submission; a learner with none gets nothing."""
-        self.src_records = [r for r in self.src_records if r["ok"]]
+        """Collect each learner's newest genuine submission; a learner with none gets nothing, and
+        an account not on the roster (``nbgrader db student``) is refused rather than added."""
+        with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gb:
+            roster = {student.id for student in gb.students}
+        kept = []
+        for record in self.src_records:
+            if record["ok"] and record["username"] not in roster:
+                self.log.error(
+                    "Refusing %s: %s is not on the course roster; add them with `nbgrader db "
+                    "student add %s` (or import the roster) and collect again.",
+                    record["filename"],
+                    record["username"],
+                    record["username"],
+                )
+            elif record["ok"]:
+                kept.append(record)
+        self.src_records = kept
         super().copy_files()
+
+
+class PrivateSubmit(ExchangeSubmit):
+    """``nbgrader submit`` whose submission only its owner and the instructor's group can read."""
+
+    def copy_files(self) -> None:
+        super().copy_files()
+        dest = os.path.join(self.inbound_path, self.assignment_filename)
+        for folder, dirs, files in os.walk(dest):
+            for name in files:
+                os.chmod(os.path.join(folder, name), 0o640)
+            for name in dirs:
+                os.chmod(os.path.join(folder, name), 0o2770)
+        os.chmod(dest, 0o2770)

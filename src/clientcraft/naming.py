@@ -19,6 +19,9 @@ ANSWER_CHECKER_CELL = "answer-checker"  # defines the check each question's test
 INSTRUCTIONS_CELL = "instructions"
 
 
+QUESTION_ID = r"q\d{2,}"  # a pattern matching every question_name()
+
+
 def quiz_name(topic_id: str) -> str:
     """The assignment that grades one topic: ``quiz-<topic-id>``."""
     return f"{QUIZ_PREFIX}{topic_id}"

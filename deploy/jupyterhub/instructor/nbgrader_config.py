@@ -11,5 +11,7 @@ c.CourseDirectory.root = course
 c.CourseDirectory.course_id = os.environ["CLIENTCRAFT_COURSE_ID"]
 c.Exchange.root = os.environ["CLIENTCRAFT_EXCHANGE"]
 c.ExchangeFactory.collect = "clientcraft.exchange.OwnerCheckedCollect"
+# A submission from an account not on the roster fails instead of adding a learner silently.
+c.Autograde.create_student = False
 if os.path.exists(os.path.join(course, "nbgrader_config.py")):
     load_subconfig(os.path.join(course, "nbgrader_config.py"))  # noqa: F821 (provided by traitlets)

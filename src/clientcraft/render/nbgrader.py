@@ -84,6 +84,10 @@ SETTINGS = (
         "c.GradeChoices.reveal_best = False",
     ),
     (
+        '# The feedback page names each question ("Question 1") where nbgrader says "Test cell".',
+        'c.GenerateFeedback.exporter_class = "clientcraft.feedback.FeedbackExporter"',
+    ),
+    (
         "# Check each notebook against the notebook format once, after all the steps above, rather\n"
         "# than after every step (nbconvert's own setting; a broken notebook still fails).",
         "c.Exporter.optimistic_validation = True",
@@ -91,7 +95,7 @@ SETTINGS = (
 )
 
 # Settings a course works without (a choice, or speed only): never reported as missing.
-OPTIONAL_SETTINGS = ("c.GradeChoices.", "c.Exporter.")
+OPTIONAL_SETTINGS = ("c.GradeChoices.", "c.Exporter.", "c.GenerateFeedback.")
 
 # Our gradebook steps and the stock nbgrader steps they replace with identical results.
 SAME_AS_STOCK = {

@@ -1,0 +1,275 @@
+"""A cohort on a real JupyterHub (deploy/jupyterhub) with nbgrader's real exchange, end to end.
+
+The hub, its proxy, the learners' and the instructor's servers all run for real on localhost, each
+server as its own Unix account; the test drives them through the HTTP APIs that JupyterLab's
+Assignments and Formgrader panels call, with each person's hub token. Then it checks that the
+learners are kept apart, by the exchange and by the file system their servers can reach.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bs4 import BeautifulSoup
+
+from clientcraft.bank import load_bank
+from clientcraft.exchange import owner
+from hub_support import (
+    COURSE_ID,
+    REPO,
+    Cohort,
+    HubUnavailable,
+    as_user,
+    hub_unavailable,
+    start_cohort,
+)
+from nbgrader_cohort import expected_scores, questions
+
+pytestmark = [pytest.mark.hub, pytest.mark.slow]
+
+QUIZ = "quiz-trust"
+NOTEBOOK = f"{QUIZ}/{QUIZ}.ipynb"
+
+
+@pytest.fixture(scope="module")
+def cohort():
+    try:
+        cohort = start_cohort(learners=3)
+    except HubUnavailable as exc:
+        hub_unavailable(str(exc))
+    yield cohort
+    cohort.close()
+
+
+def answer_notebook(nb: dict[str, Any], answers: dict[str, str]) -> dict[str, Any]:
+    """The fetched notebook with each answer cell set to ``qNN = <literal>``, as a learner types."""
+    nb = copy.deepcopy(nb)
+    for cell in nb["cells"]:
+        grade_id = cell["metadata"].get("nbgrader", {}).get("grade_id", "")
+        question = grade_id.removeprefix("answer-")
+        if grade_id.startswith("answer-") and question in answers:
+            cell["source"] = f"{question} = {answers[question]}"
+    return nb
+
+
+def learner_answers(course: Path) -> dict[str, str]:
+    """Three learners: all best options, all second options, and one blank + one invalid answer."""
+    bank = load_bank(REPO / "exercises")
+    asked = {q: bank.scenario(s) for q, (s, _) in questions(course, QUIZ).items()}
+    first, second, third = {}, {}, {}
+    for q, scenario in asked.items():
+        first[q] = json.dumps(scenario.best.key)
+        second[q] = json.dumps(scenario.options[1].key.lower())
+        third[q] = json.dumps(scenario.options[-1].key)
+    third["q01"] = "None"
+    third["q02"] = '"Z"'
+    return {"first": first, "second": second, "third": third}
+
+
+@pytest.fixture(scope="module")
+def graded(cohort: Cohort):
+    """The whole road through the APIs: release, fetch, answer, validate, submit, collect,
+    autograde, feedback, fetch feedback. Returns what each step answered."""
+    teach = cohort.instructor
+    cohort.start_server(teach)
+    for step in ("assign", "release"):
+        reply = cohort.ok(teach, "POST", f"formgrader/api/assignment/{QUIZ}/{step}")
+        assert reply["success"], reply
+    plan = learner_answers(cohort.course)
+    answers = dict(zip(cohort.learners, plan.values(), strict=True))
+    seen: dict[str, Any] = {"listed": {}, "validated": {}, "feedback": {}}
+    course = {"course_id": COURSE_ID, "assignment_id": QUIZ}
+    for learner, chosen in answers.items():
+        cohort.start_server(learner)
+        seen["listed"][learner] = cohort.ok(learner, "GET", f"assignments?course_id={COURSE_ID}")
+        cohort.ok(learner, "POST", "assignments/fetch", json=course)
+        model = cohort.ok(learner, "GET", f"api/contents/{NOTEBOOK}?content=1")
+        nb = answer_notebook(model["content"], chosen)
+        put = {"type": "notebook", "format": "json", "content": nb}
+        cohort.ok(learner, "PUT", f"api/contents/{NOTEBOOK}", json=put)
+        seen["validated"][learner] = cohort.ok(
+            learner, "POST", "assignments/validate", json={"path": NOTEBOOK}
+        )
+        submitted = cohort.ok(learner, "POST", "assignments/submit", json=course)
+        assert isinstance(submitted, list), submitted  # a list of assignments means success
+    reply = cohort.ok(teach, "POST", f"formgrader/api/assignment/{QUIZ}/collect")
+    assert reply["success"], reply
+    seen["collect_log"] = reply.get("log", "")
+    for learner in cohort.learners:
+        reply = cohort.ok(teach, "POST", f"formgrader/api/submission/{QUIZ}/{learner}/autograde")
+        assert reply["success"], reply
+        seen.setdefault("autograde_log", []).append(reply.get("log", ""))
+    for step in ("generate_feedback", "release_feedback"):
+        reply = cohort.ok(teach, "POST", f"formgrader/api/assignment/{QUIZ}/{step}")
+        assert reply["success"], reply
+    for learner in cohort.learners:
+        cohort.ok(learner, "POST", "assignments/fetch_feedback", json=course)
+        listing = cohort.ok(learner, "GET", f"api/contents/{QUIZ}/feedback")
+        (stamp,) = listing["content"]
+        html = cohort.ok(learner, "GET", f"api/contents/{stamp['path']}/{QUIZ}.html?content=1")
+        seen["feedback"][learner] = html["content"]
+    seen["submissions"] = cohort.ok(teach, "GET", f"formgrader/api/submissions/{QUIZ}")
+    return answers, seen
+
+
+def test_each_learner_sees_the_released_quiz(cohort, graded):
+    _, seen = graded
+    for listed in seen["listed"].values():
+        released = [a for a in listed["value"] if a["status"] == "released"]
+        assert [(a["course_id"], a["assignment_id"]) for a in released] == [(COURSE_ID, QUIZ)]
+
+
+def test_scores_equal_the_banks_credits(cohort, graded):
+    answers, seen = graded
+    bank = load_bank(REPO / "exercises")
+    expected = expected_scores(cohort.course, bank, QUIZ, answers)
+    scores = {s["student"]: round(s["score"], 4) for s in seen["submissions"]}
+    assert scores == expected
+    assert len(set(scores.values())) == 3  # three different results, not one by accident
+
+
+def test_validate_names_blank_and_invalid_answers_only(cohort, graded):
+    answers, seen = graded
+    for learner, chosen in answers.items():
+        reply = seen["validated"][learner]
+        assert reply["success"], reply
+        failed = reply["value"].get("failed", [])
+        named = sorted(re.search(r'_check_answer\("(q\d+)"', f["source"]).group(1) for f in failed)
+        invalid = sorted(q for q, literal in chosen.items() if literal in ("None", '"Z"'))
+        assert named == invalid, learner
+    bank = load_bank(REPO / "exercises")
+    text = re.sub(r"\s+", " ", json.dumps(seen["validated"]))
+    keys = {re.sub(r"\s+", " ", o.feedback) for s in bank.pool("assessment") for o in s.options}
+    assert not [f for f in keys if f in text]  # Validate says nothing about right or wrong
+    assert "CLIENTCRAFT_KEY" not in text
+
+
+def test_each_learner_fetches_their_own_feedback(cohort, graded):
+    answers, seen = graded
+    bank = load_bank(REPO / "exercises")
+    asked = {q: bank.scenario(s) for q, (s, _) in questions(cohort.course, QUIZ).items()}
+    for learner, chosen in answers.items():
+        text = BeautifulSoup(seen["feedback"][learner], "html.parser").get_text(" ")
+        text = re.sub(r"\s+", " ", text)
+        for q, literal in chosen.items():
+            letter = json.loads(literal).strip().upper() if literal.startswith('"') else None
+            for option in asked[q].options:
+                shown = re.sub(r"\s+", " ", option.feedback) in text
+                assert shown == (option.key == letter), (learner, q, option.key)
+
+
+def test_feedback_table_names_the_questions(cohort, graded):
+    _, seen = graded
+    html = next(iter(seen["feedback"].values()))
+    toc = BeautifulSoup(html, "html.parser").select_one("#toc")
+    labels = [a.get_text(" ", strip=True) for a in toc.select("a")]
+    assert labels[:3] == ["Question 1", "Question 2", "Question 3"]
+    assert "Test cell" not in toc.get_text()
+
+
+def test_autograde_prints_no_checksum_noise(cohort, graded):
+    _, seen = graded
+    logs = "\n".join(seen["autograde_log"])
+    assert "Attribute 'checksum'" not in logs
+    assert "cheating attempt" not in seen["collect_log"]
+
+
+# -- isolation ---------------------------------------------------------------------------------
+
+
+def inbound_of(cohort: Cohort, learner: str) -> Path:
+    """The learner's own submission folder in the exchange (made by their account)."""
+    (path,) = [
+        p
+        for p in (cohort.exchange / COURSE_ID / "inbound").glob(f"{learner}+{QUIZ}+*")
+        if owner(str(p)) == learner
+    ]
+    return path
+
+
+def test_a_learner_cannot_list_the_inbound_or_feedback_folders(cohort, graded):
+    a = cohort.learners[0]
+    for folder in ("inbound", "feedback"):
+        proc = as_user(a, "ls", str(cohort.exchange / COURSE_ID / folder), check=False)
+        assert proc.returncode != 0 and "Permission denied" in proc.stderr, folder
+    proc = as_user(a, "nbgrader", "list", "--inbound", f"--course={COURSE_ID}", check=False)
+    assert "cchub-l002" not in proc.stdout + proc.stderr
+
+
+def test_a_learner_cannot_read_anothers_submission_even_by_name(cohort, graded):
+    a, b = cohort.learners[:2]
+    theirs = inbound_of(cohort, b)
+    for path in (theirs / f"{QUIZ}.ipynb", theirs / "submission_secret.txt"):
+        assert path.exists()
+        proc = as_user(a, "cat", str(path), check=False)
+        assert proc.returncode != 0 and "Permission denied" in proc.stderr, path
+
+
+def test_a_learner_cannot_overwrite_or_remove_anothers_submission(cohort, graded):
+    a, b = cohort.learners[:2]
+    theirs = inbound_of(cohort, b)
+    before = (theirs / f"{QUIZ}.ipynb").read_bytes()
+    attempts = [
+        ["cp", "/etc/hostname", str(theirs / f"{QUIZ}.ipynb")],
+        ["rm", "-rf", str(theirs)],
+        ["mv", str(theirs), str(theirs) + "-gone"],
+        ["touch", str(theirs / "extra.txt")],
+    ]
+    for cmd in attempts:
+        assert as_user(a, *cmd, check=False).returncode != 0, cmd
+    assert (theirs / f"{QUIZ}.ipynb").read_bytes() == before
+
+
+def test_a_learner_cannot_reach_anothers_home_or_server(cohort, graded):
+    a, b = cohort.learners[:2]
+    home_b = Path(as_user(b, "pwd").stdout.strip())
+    for path in (home_b, home_b / QUIZ / f"{QUIZ}.ipynb", home_b / QUIZ / "feedback"):
+        proc = as_user(a, "ls", str(path), check=False)
+        assert proc.returncode != 0 and "Permission denied" in proc.stderr, path
+    reply = cohort.server(b, "GET", f"api/contents/{QUIZ}", as_user=a)
+    assert reply.status_code in (302, 403, 404), reply.status_code
+    assert "quiz-trust.ipynb" not in reply.text
+
+
+def test_a_forged_submission_in_anothers_name_is_not_collected(cohort, graded):
+    """Learner A submits with ``--student=B`` (nbgrader allows it); the instructor's collect
+    refuses it and B's own submission stays the one that is graded."""
+    a, b = cohort.learners[:2]
+    home_a = Path(as_user(a, "pwd").stdout.strip())
+    env = {"JUPYTER_CONFIG_PATH": str(REPO / "deploy" / "jupyterhub" / "learner")}
+    env |= {"CLIENTCRAFT_COURSE_ID": COURSE_ID, "CLIENTCRAFT_EXCHANGE": str(cohort.exchange)}
+    as_user(a, "nbgrader", "submit", QUIZ, f"--student={b}", cwd=home_a, **env)
+    forged = sorted((cohort.exchange / COURSE_ID / "inbound").glob(f"{b}+{QUIZ}+*"))
+    assert len(forged) == 2
+    submitted = cohort.course / "submitted" / b / QUIZ / f"{QUIZ}.ipynb"
+    before = submitted.read_bytes()
+    reply = cohort.ok(cohort.instructor, "POST", f"formgrader/api/assignment/{QUIZ}/collect")
+    assert reply["success"], reply
+    assert f"claims to be {b}'s submission" in reply["log"]
+    assert submitted.read_bytes() == before
+
+
+def test_a_learner_cannot_collect_or_release(cohort, graded):
+    a = cohort.learners[0]
+    assert cohort.server(a, "GET", "formgrader/api/assignments").status_code == 404
+    assert cohort.server(a, "POST", f"formgrader/api/assignment/{QUIZ}/collect").status_code in (
+        403,
+        404,
+    )
+    outbound = cohort.exchange / COURSE_ID / "outbound"
+    for cmd in (
+        ["touch", str(outbound / QUIZ / "extra.ipynb")],
+        ["mkdir", str(outbound / "quiz-fake")],
+        ["rm", "-rf", str(outbound / QUIZ)],
+    ):
+        assert as_user(a, *cmd, check=False).returncode != 0, cmd
+    env = {"JUPYTER_CONFIG_PATH": str(REPO / "deploy" / "jupyterhub" / "learner")}
+    env |= {"CLIENTCRAFT_COURSE_ID": COURSE_ID, "CLIENTCRAFT_EXCHANGE": str(cohort.exchange)}
+    proc = as_user(a, "nbgrader", "collect", QUIZ, check=False, **env)
+    assert proc.returncode != 0
+    assert "You don't have read permissions" in proc.stdout + proc.stderr
