@@ -7,7 +7,9 @@
 #   EXCHANGE_ROOT/COURSE_ID   0755 INSTRUCTOR the course: only the instructor changes it
 #     outbound/               0755 INSTRUCTOR released assignments: learners read, never write
 #     inbound/                3733 INSTRUCTOR submissions: learners add, but cannot list, read,
-#                                             rename or delete anything in it (no r bit, sticky)
+#                                             rename or delete anything in it (no r bit, sticky);
+#                                             setgid, so what they add carries the instructor's
+#                                             group, the one group that may read a submission
 #     feedback/               0711 INSTRUCTOR feedback: learners fetch their own file by its
 #                                             secret name, cannot list the others
 set -euo pipefail
@@ -20,12 +22,13 @@ if ! id -u "$instructor" >/dev/null 2>&1; then
     echo "$0: no account '$instructor' (create the instructor's account first)" >&2
     exit 1
 fi
+group=$(id -gn "$instructor")
 install -d -o root -g root -m 1777 "$root"
 chmod 1777 "$root"
-install -d -o "$instructor" -m 0755 "$root/$course" "$root/$course/outbound"
-install -d -o "$instructor" -m 0711 "$root/$course/feedback"
-install -d -o "$instructor" -m 0733 "$root/$course/inbound"
-chown "$instructor" "$root/$course" "$root/$course/outbound" "$root/$course/feedback" "$root/$course/inbound"
+for folder in "$root/$course" "$root/$course/outbound" "$root/$course/feedback" "$root/$course/inbound"; do
+    install -d -o "$instructor" -g "$group" -m 0700 "$folder"
+    chown "$instructor:$group" "$folder"
+done
 chmod 0755 "$root/$course" "$root/$course/outbound"
 chmod 0711 "$root/$course/feedback"
 chmod 3733 "$root/$course/inbound"

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 import pwd
+import tempfile
 from datetime import datetime
 from typing import Any
 
@@ -103,7 +104,22 @@ class OwnerCheckedCollect(ExchangeCollect):
 
 
 class PrivateSubmit(ExchangeSubmit):
-    """``nbgrader submit`` whose submission only its owner and the instructor's group can read."""
+    """``nbgrader submit`` whose submission only its owner and the instructor's group can read.
+
+    A file gets the instructor's group only by being created in a folder that passes its group on
+    (the setgid inbound folder); stock submit writes ``timestamp.txt`` and
+    ``submission_secret.txt`` after the copy has cleared that bit on the submission folder, so
+    both are first created in the inbound folder and moved in, and stock then writes into them.
+    """
+
+    def do_copy(self, src: str, dest: str, log: Any = None) -> None:
+        super().do_copy(src, dest, log)
+        if os.path.dirname(dest) != self.inbound_path:
+            return  # the copy into the learner's own cache
+        for name in ("timestamp.txt", "submission_secret.txt"):
+            handle, placeholder = tempfile.mkstemp(dir=self.inbound_path, prefix=".submitting-")
+            os.close(handle)
+            os.replace(placeholder, os.path.join(dest, name))
 
     def copy_files(self) -> None:
         super().copy_files()
@@ -112,5 +128,5 @@ class PrivateSubmit(ExchangeSubmit):
             for name in files:
                 os.chmod(os.path.join(folder, name), 0o640)
             for name in dirs:
-                os.chmod(os.path.join(folder, name), 0o2770)
-        os.chmod(dest, 0o2770)
+                os.chmod(os.path.join(folder, name), 0o770)
+        os.chmod(dest, 0o770)
