@@ -186,8 +186,9 @@ class OverwriteCellsOnce(OverwriteCells):
         if source_cell.locked:
             old_checksum = source_cell.checksum
             new_checksum = utils.compute_checksum(cell)
-            if old_checksum != new_checksum and not _as_released(cell.source, source_cell.source):
-                self.report_change(grade_id, "checksum", old_checksum, new_checksum)
+            if old_checksum != new_checksum:
+                if not _as_released(cell.source, source_cell.source):
+                    self.report_change(grade_id, "checksum", old_checksum, new_checksum)
                 cell.source = source_cell.source
                 if utils.compute_checksum(cell) != source_cell.checksum:
                     raise RuntimeError(f"Inconsistent checksums for cell {source_cell.name}")

@@ -15,7 +15,7 @@ METADATA_KEY = "clientcraft"  # notebook and cell metadata written by clientcraf
 CONFIG_FILE = "nbgrader_config.py"
 GRADEBOOK_FILE = "gradebook.db"
 CHECK_CELL = "check-answers"
-ANSWER_CHECKER_CELL = "answer-checker"  # defines the check each question's test cell runs
+ANSWER_CHECKER_CELL = "checker"  # defines the check each question's test cell runs
 INSTRUCTIONS_CELL = "instructions"
 
 
