@@ -9,12 +9,19 @@ missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
 command -v npm >/dev/null || missing+=(nodejs npm)
+/usr/bin/python3 -c "import ensurepip" 2>/dev/null || missing+=(python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then
     sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
     $sudo apt-get update -qq
     $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 python -m pip install -q -e ".[test,hub]"
+# The hub tests run each learner's server as its own Unix account, so their Python must be one any
+# account may run: a venv of Debian's python3 (this venv's interpreter may live in root's home).
+if [ ! -x deploy/jupyterhub/env/bin/python ]; then
+    /usr/bin/python3 -m venv deploy/jupyterhub/env
+fi
+deploy/jupyterhub/env/bin/python -m pip install -q -e ".[hub]"
 for folder in tests/browser deploy/jupyterhub; do
     npm ci --prefix "$folder" --no-audit --no-fund --loglevel=error
 done

@@ -274,3 +274,77 @@ def test_a_learner_cannot_collect_or_release(cohort, graded):
     proc = as_user(a, "nbgrader", "collect", QUIZ, check=False, **env)
     assert proc.returncode != 0
     assert "You don't have read permissions" in proc.stdout + proc.stderr
+
+
+# -- the guide's set-up and learner identity ---------------------------------------------------
+
+
+def role_env(cohort: Cohort, role: str) -> dict[str, str]:
+    """What the hub gives a server of ``role`` (see deploy/jupyterhub/jupyterhub_config.py)."""
+    return {
+        "JUPYTER_CONFIG_PATH": str(REPO / "deploy" / "jupyterhub" / role),
+        "CLIENTCRAFT_COURSE_ID": COURSE_ID,
+        "CLIENTCRAFT_EXCHANGE": str(cohort.exchange),
+        "CLIENTCRAFT_COURSE_DIR": "course",
+    }
+
+
+def test_the_exchange_is_laid_out_as_the_guide_says(cohort, graded):
+    import grp
+    import pwd
+
+    expected = {
+        cohort.exchange: ("root", 0o1777),
+        cohort.exchange / COURSE_ID: (cohort.instructor, 0o755),
+        cohort.exchange / COURSE_ID / "outbound": (cohort.instructor, 0o755),
+        cohort.exchange / COURSE_ID / "inbound": (cohort.instructor, 0o3733),
+        cohort.exchange / COURSE_ID / "feedback": (cohort.instructor, 0o711),
+    }
+    for path, (account, mode) in expected.items():
+        info = path.stat()
+        assert (pwd.getpwuid(info.st_uid).pw_name, info.st_mode & 0o7777) == (account, mode), path
+    inbound_group = (cohort.exchange / COURSE_ID / "inbound").stat().st_gid
+    assert grp.getgrgid(inbound_group).gr_name == cohort.instructor  # the instructor's own group
+    for learner in cohort.learners:
+        for item in [inbound_of(cohort, learner), *inbound_of(cohort, learner).iterdir()]:
+            assert item.stat().st_gid == inbound_group, item
+            assert item.stat().st_mode & 0o007 == 0, item  # nothing for other accounts
+        assert home_mode(learner) == 0o700
+
+
+def home_mode(name: str) -> int:
+    from hub_support import home_of
+
+    return home_of(name).stat().st_mode & 0o777
+
+
+def test_an_account_off_the_roster_is_neither_collected_nor_added(cohort, graded):
+    """The instructor's own account is not on the roster: its submission is refused at collect,
+    and autograde (``c.Autograde.create_student = False``) refuses to invent a learner."""
+    teach = cohort.instructor
+    home = Path(as_user(teach, "pwd").stdout.strip())
+    as_user(teach, "nbgrader", "fetch_assignment", QUIZ, cwd=home, **role_env(cohort, "learner"))
+    as_user(teach, "nbgrader", "submit", QUIZ, cwd=home, **role_env(cohort, "learner"))
+    reply = cohort.ok(teach, "POST", f"formgrader/api/assignment/{QUIZ}/collect")
+    assert f"{teach} is not on the course roster" in reply["log"]
+    assert not (cohort.course / "submitted" / teach).exists()
+
+    ghost = cohort.course / "submitted" / f"{teach}-ghost" / QUIZ
+    as_user(teach, "mkdir", "-p", str(ghost))
+    source = cohort.course / "submitted" / cohort.learners[0] / QUIZ
+    as_user(teach, "cp", "-r", f"{source}/.", str(ghost))
+    proc = as_user(
+        teach,
+        "nbgrader",
+        "autograde",
+        QUIZ,
+        f"--student={teach}-ghost",
+        cwd=cohort.course,
+        check=False,
+        **role_env(cohort, "instructor"),
+    )
+    as_user(teach, "rm", "-rf", str(ghost.parent))
+    assert proc.returncode != 0
+    assert f"No student with ID '{teach}-ghost' exists" in proc.stdout + proc.stderr
+    students = cohort.ok(teach, "GET", "formgrader/api/students")
+    assert f"{teach}-ghost" not in {s["id"] for s in students}
