@@ -11,6 +11,8 @@ c.CourseDirectory.root = course
 c.CourseDirectory.course_id = os.environ["CLIENTCRAFT_COURSE_ID"]
 c.Exchange.root = os.environ["CLIENTCRAFT_EXCHANGE"]
 c.ExchangeFactory.collect = "clientcraft.exchange.OwnerCheckedCollect"
+if os.environ.get("CLIENTCRAFT_GRADEBOOK_URL"):  # e.g. Postgres on Kubernetes (deploy/z2jh)
+    c.CourseDirectory.db_url = os.environ["CLIENTCRAFT_GRADEBOOK_URL"]
 # A submission from an account not on the roster fails instead of adding a learner silently.
 c.Autograde.create_student = False
 if os.path.exists(os.path.join(course, "nbgrader_config.py")):
