@@ -309,6 +309,7 @@ def start_cohort(learners: int = 3, name: str = "hub", assignments: str = "quiz-
             "CLIENTCRAFT_HUB_EXCHANGE": str(exchange),
             "CLIENTCRAFT_HUB_ROSTER": str(roster),
             "CLIENTCRAFT_HUB_ENV": str(USER_ENV),
+            "CLIENTCRAFT_HUB_PRACTICE_BANK": str(base / "practice-bank" / "exercises"),
             "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
         }
         log = base / "jupyterhub.log"

@@ -19,6 +19,8 @@ import shutil
 import sys
 from pathlib import Path
 
+from clientcraft.hub import write_practice_bank
+
 c = get_config()  # noqa: F821 (provided by JupyterHub)
 
 HERE = Path(__file__).resolve().parent
@@ -34,6 +36,10 @@ EXCHANGE = setting("EXCHANGE", "/srv/nbgrader/exchange")
 COURSE_DIR = setting("COURSE_DIR", "course")  # inside the instructor's home
 ROSTER = Path(setting("ROSTER", "/srv/nbgrader/students.csv"))
 NOTEBOOKS = Path(setting("NOTEBOOKS", str(HERE.parents[1] / "notebooks")))
+# The practice notebooks read the bank at ~/exercises: learners get a copy without the assessment
+# scenarios (the graded questions and their keys), rewritten from BANK at every hub start.
+BANK = Path(setting("BANK", str(HERE.parents[1] / "exercises")))
+PRACTICE_BANK = Path(setting("PRACTICE_BANK", "/srv/clientcraft/practice-bank/exercises"))
 # The Python environment of everyone's server (clientcraft, nbgrader, JupyterLab): one that every
 # account may run, e.g. a venv of Debian's /usr/bin/python3 under /opt, never one in root's home.
 ENV = Path(setting("ENV", sys.prefix))
@@ -53,6 +59,7 @@ def roster_ids(path: Path) -> set[str]:
 
 
 LEARNERS = roster_ids(ROSTER)
+write_practice_bank(BANK, PRACTICE_BANK)
 
 c.JupyterHub.bind_url = setting("URL", "http://127.0.0.1:8000")
 c.JupyterHub.authenticator_class = "pam"
@@ -68,7 +75,12 @@ if proxy.exists():
 
 def copy_practice_notebooks(home: Path, uid: int, gid: int) -> None:
     """A learner's own copy of the practice notebooks, made once: ``~/notebooks`` is theirs to
-    run and change, and never overwritten (a later rebuild does not touch it)."""
+    run and change, and never overwritten (a later rebuild does not touch it). ``~/exercises``
+    links to the practice bank the notebooks read."""
+    bank = home / "exercises"
+    if not bank.exists() and not bank.is_symlink():
+        bank.symlink_to(PRACTICE_BANK)
+        os.lchown(bank, uid, gid)
     dest = home / "notebooks"
     if dest.exists() or not NOTEBOOKS.is_dir():
         return
