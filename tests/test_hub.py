@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +26,12 @@ from hub_support import (
     Cohort,
     HubUnavailable,
     as_user,
+    home_of,
     hub_unavailable,
     start_cohort,
 )
 from nbgrader_cohort import expected_scores, questions
+from test_browser import CHROMIUM_ARGS, SCREENSHOTS
 
 pytestmark = [pytest.mark.hub, pytest.mark.slow]
 
@@ -313,8 +316,6 @@ def test_the_exchange_is_laid_out_as_the_guide_says(cohort, graded):
 
 
 def home_mode(name: str) -> int:
-    from hub_support import home_of
-
     return home_of(name).stat().st_mode & 0o777
 
 
@@ -348,3 +349,44 @@ def test_an_account_off_the_roster_is_neither_collected_nor_added(cohort, graded
     assert f"No student with ID '{teach}-ghost' exists" in proc.stdout + proc.stderr
     students = cohort.ok(teach, "GET", "formgrader/api/students")
     assert f"{teach}-ghost" not in {s["id"] for s in students}
+
+
+# -- a learner in Chromium ---------------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_a_learner_practises_in_jupyterlab_through_the_hub(cohort, graded):
+    """Log in through the hub's form, open a practice notebook in JupyterLab, run it, pick an
+    option, Check: the feedback shows and the answer is saved in the learner's own home."""
+    from playwright.sync_api import expect, sync_playwright
+
+    learner = cohort.learners[-1]
+    password = "practise-" + learner
+    subprocess.run(["chpasswd"], input=f"{learner}:{password}", text=True, check=True)
+    bank = load_bank(REPO / "exercises")
+    scenario = bank.pool("practice", "trust")[0]
+    option = scenario.options[0]
+    progress = home_of(learner) / ".clientcraft" / "progress.jsonl"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(f"{cohort.url}/hub/login")
+            page.fill("input[name=username]", learner)
+            page.fill("input[name=password]", password)
+            page.click("#login_submit")
+            page.wait_for_url(f"**/user/{learner}/lab**", timeout=120_000)
+            page.goto(f"{cohort.url}/user/{learner}/lab/tree/notebooks/01-trust.ipynb")
+            page.get_by_role("menuitem", name="Run", exact=True).click()
+            page.get_by_text("Run All Cells", exact=True).click()
+            expect(page.get_by_text(scenario.question.strip()).first).to_be_visible(timeout=120_000)
+            page.locator(".widget-toggle-button", has_text=option.key).first.click()
+            page.get_by_role("button", name="Check").first.click()
+            expect(page.get_by_text(f"You chose {option.key}.").first).to_be_visible()
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / "hub-practice.png"))
+        finally:
+            browser.close()
+    entries = [json.loads(line) for line in progress.read_text(encoding="utf-8").splitlines()]
+    assert (entries[-1]["scenario"], entries[-1]["choice"]) == (scenario.id, option.key)
+    assert progress.stat().st_uid == home_of(learner).stat().st_uid
