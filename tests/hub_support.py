@@ -153,19 +153,31 @@ def preflight() -> None:
 
 @dataclass
 class Cohort:
-    """A running hub with its instructor, learners and course; API helpers with hub tokens."""
+    """A running hub over a prepared :class:`Course`; API helpers with hub tokens."""
 
-    base: Path
+    setup: Course
     url: str
     hub_api: str
     service_token: str
-    instructor: str
-    learners: list[str]
-    course: Path
-    exchange: Path
     process: subprocess.Popen[bytes]
     log: Path
     tokens: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def instructor(self) -> str:
+        return self.setup.instructor
+
+    @property
+    def learners(self) -> list[str]:
+        return self.setup.learners
+
+    @property
+    def course(self) -> Path:
+        return self.setup.course
+
+    @property
+    def exchange(self) -> Path:
+        return self.setup.exchange
 
     # -- the hub's REST API (what JupyterHub's own pages call) ------------------------------
     def hub(self, method: str, path: str, token: str | None = None, **kwargs: Any):
@@ -225,8 +237,7 @@ class Cohort:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        remove_accounts([self.instructor, *self.learners])
-        shutil.rmtree(self.base, ignore_errors=True)
+        self.setup.close()
 
 
 TEST_CONFIG = """\
@@ -250,51 +261,89 @@ c.Spawner.start_timeout = 120
 """
 
 
-def start_cohort(learners: int = 3, name: str = "hub", assignments: str = "quiz-trust") -> Cohort:
-    """Accounts, exchange, course and a running hub, all as the guide sets them up."""
+@dataclass
+class Course:
+    """Accounts, exchange and course made as the guide says; :meth:`close` removes them all."""
+
+    base: Path
+    instructor: str
+    learners: list[str]
+    roster: Path
+    course: Path
+    exchange: Path
+
+    def role_env(self, role: str) -> dict[str, str]:
+        """What the hub gives a server of ``role`` (``learner`` or ``instructor``), for commands
+        run in a terminal: see deploy/jupyterhub/jupyterhub_config.py."""
+        return {
+            "JUPYTER_CONFIG_PATH": str(DEPLOY / role),
+            "CLIENTCRAFT_COURSE_ID": COURSE_ID,
+            "CLIENTCRAFT_EXCHANGE": str(self.exchange),
+            "CLIENTCRAFT_COURSE_DIR": "course",
+        }
+
+    def close(self) -> None:
+        remove_accounts([self.instructor, *self.learners])
+        shutil.rmtree(self.base, ignore_errors=True)
+
+
+def prepare_course(learners: int, name: str, prefix: str = "l") -> Course:
+    """One account per person (``add-accounts.sh``), the exchange (``setup-exchange.sh``), and the
+    instructor's course with the roster imported, as the guide's steps 2 to 4 do."""
     preflight()
     remove_accounts(stale_accounts())
     base = Path(tempfile.mkdtemp(prefix=f"clientcraft-{name}-"))
     base.chmod(0o755)  # the homes inside must be reachable by their owners
     instructor = f"{PREFIX}teach"
-    names = [f"{PREFIX}l{i:03d}" for i in range(1, learners + 1)]
+    names = [f"{PREFIX}{prefix}{i:03d}" for i in range(1, learners + 1)]
+    setup = Course(base, instructor, names, base / "students.csv", Path(), base / "exchange")
     try:
-        roster = base / "students.csv"
-        with roster.open("w", newline="", encoding="utf-8") as handle:
+        with setup.roster.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
             writer.writerow(["id", "first_name", "last_name", "email"])
             writer.writerows([n, "Learner", n, f"{n}@example.org"] for n in names)
-        roster.chmod(0o644)
+        setup.roster.chmod(0o644)
         (base / "home").mkdir(mode=0o755)
         run(
-            ["bash", str(DEPLOY / "add-accounts.sh"), str(roster), instructor],
+            ["bash", str(DEPLOY / "add-accounts.sh"), str(setup.roster), instructor],
             env={**os.environ, "HOME_BASE": str(base / "home")},
         )
-        exchange = base / "exchange"
-        run(["bash", str(DEPLOY / "setup-exchange.sh"), str(exchange), COURSE_ID, instructor])
-        course = home_of(instructor) / "course"
+        run(["bash", str(DEPLOY / "setup-exchange.sh"), str(setup.exchange), COURSE_ID, instructor])
+        setup.course = home_of(instructor) / "course"
         as_user(
             instructor,
             "clientcraft",
             "nbgrader-course",
-            str(course),
+            str(setup.course),
             "--bank",
             str(REPO / "exercises"),
             "--course-id",
             COURSE_ID,
         )
-        as_user(instructor, "nbgrader", "db", "student", "import", str(roster), cwd=course)
+        as_user(
+            instructor, "nbgrader", "db", "student", "import", str(setup.roster), cwd=setup.course
+        )
+    except BaseException:
+        setup.close()
+        raise
+    return setup
+
+
+def start_cohort(learners: int = 3, name: str = "hub") -> Cohort:
+    """Accounts, exchange, course and a running hub, all as the guide sets them up."""
+    setup = prepare_course(learners, name)
+    base = setup.base
+    try:
         state = base / "state"
         state.mkdir(mode=0o700)
         url = f"http://127.0.0.1:{free_port()}"
-        hub_url = f"http://127.0.0.1:{free_port()}"
         token = secrets.token_hex(32)
         config = state / "jupyterhub_config.py"
         config.write_text(
             TEST_CONFIG.format(
                 shipped=str(DEPLOY / "jupyterhub_config.py"),
                 url=url,
-                hub_url=hub_url,
+                hub_url=f"http://127.0.0.1:{free_port()}",
                 proxy_api=f"http://127.0.0.1:{free_port()}",
                 state=state,
                 service=SERVICE,
@@ -304,10 +353,10 @@ def start_cohort(learners: int = 3, name: str = "hub", assignments: str = "quiz-
         )
         env = {
             **os.environ,
-            "CLIENTCRAFT_HUB_INSTRUCTOR": instructor,
+            "CLIENTCRAFT_HUB_INSTRUCTOR": setup.instructor,
             "CLIENTCRAFT_HUB_COURSE_ID": COURSE_ID,
-            "CLIENTCRAFT_HUB_EXCHANGE": str(exchange),
-            "CLIENTCRAFT_HUB_ROSTER": str(roster),
+            "CLIENTCRAFT_HUB_EXCHANGE": str(setup.exchange),
+            "CLIENTCRAFT_HUB_ROSTER": str(setup.roster),
             "CLIENTCRAFT_HUB_ENV": str(USER_ENV),
             "CLIENTCRAFT_HUB_PRACTICE_BANK": str(base / "practice-bank" / "exercises"),
             "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
@@ -321,12 +370,9 @@ def start_cohort(learners: int = 3, name: str = "hub", assignments: str = "quiz-
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )
-        cohort = Cohort(
-            base, url, f"{url}/hub/api", token, instructor, names, course, exchange, process, log
-        )
+        cohort = Cohort(setup, url, f"{url}/hub/api", token, process, log)
     except BaseException:
-        remove_accounts([instructor, *names])
-        shutil.rmtree(base, ignore_errors=True)
+        setup.close()
         raise
     try:
         wait_for_hub(cohort)

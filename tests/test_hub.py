@@ -245,9 +245,9 @@ def test_a_forged_submission_in_anothers_name_is_not_collected(cohort, graded):
     refuses it and B's own submission stays the one that is graded."""
     a, b = cohort.learners[:2]
     home_a = Path(as_user(a, "pwd").stdout.strip())
-    env = {"JUPYTER_CONFIG_PATH": str(REPO / "deploy" / "jupyterhub" / "learner")}
-    env |= {"CLIENTCRAFT_COURSE_ID": COURSE_ID, "CLIENTCRAFT_EXCHANGE": str(cohort.exchange)}
-    as_user(a, "nbgrader", "submit", QUIZ, f"--student={b}", cwd=home_a, **env)
+    as_user(
+        a, "nbgrader", "submit", QUIZ, f"--student={b}", cwd=home_a, **role_env(cohort, "learner")
+    )
     forged = sorted((cohort.exchange / COURSE_ID / "inbound").glob(f"{b}+{QUIZ}+*"))
     assert len(forged) == 2
     submitted = cohort.course / "submitted" / b / QUIZ / f"{QUIZ}.ipynb"
@@ -272,9 +272,7 @@ def test_a_learner_cannot_collect_or_release(cohort, graded):
         ["rm", "-rf", str(outbound / QUIZ)],
     ):
         assert as_user(a, *cmd, check=False).returncode != 0, cmd
-    env = {"JUPYTER_CONFIG_PATH": str(REPO / "deploy" / "jupyterhub" / "learner")}
-    env |= {"CLIENTCRAFT_COURSE_ID": COURSE_ID, "CLIENTCRAFT_EXCHANGE": str(cohort.exchange)}
-    proc = as_user(a, "nbgrader", "collect", QUIZ, check=False, **env)
+    proc = as_user(a, "nbgrader", "collect", QUIZ, check=False, **role_env(cohort, "learner"))
     assert proc.returncode != 0
     assert "You don't have read permissions" in proc.stdout + proc.stderr
 
@@ -283,13 +281,7 @@ def test_a_learner_cannot_collect_or_release(cohort, graded):
 
 
 def role_env(cohort: Cohort, role: str) -> dict[str, str]:
-    """What the hub gives a server of ``role`` (see deploy/jupyterhub/jupyterhub_config.py)."""
-    return {
-        "JUPYTER_CONFIG_PATH": str(REPO / "deploy" / "jupyterhub" / role),
-        "CLIENTCRAFT_COURSE_ID": COURSE_ID,
-        "CLIENTCRAFT_EXCHANGE": str(cohort.exchange),
-        "CLIENTCRAFT_COURSE_DIR": "course",
-    }
+    return cohort.setup.role_env(role)
 
 
 def test_the_exchange_is_laid_out_as_the_guide_says(cohort, graded):
