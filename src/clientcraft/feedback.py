@@ -37,6 +37,6 @@ class FeedbackExporter(HTMLExporter):
 
     def from_notebook_node(
         self, nb: Any, resources: Any = None, **kw: Any
-    ) -> tuple[str, dict[str, Any]]:
+    ) -> tuple[Any, Any]:
         output, resources = super().from_notebook_node(nb, resources, **kw)
         return name_questions(output), resources
