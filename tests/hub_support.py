@@ -35,9 +35,10 @@ REPO = Path(__file__).resolve().parents[1]
 DEPLOY = REPO / "deploy" / "jupyterhub"
 PROXY = DEPLOY / "node_modules" / ".bin" / "configurable-http-proxy"
 BIN = Path(sys.executable).parent  # the hub's own environment (it runs as root)
-# The servers' environment: a venv of Debian's Python, which every account may run (the test
-# venv's interpreter may sit in root's home); tests/run.sh builds it.
-USER_ENV = DEPLOY / "env"
+# The servers' environment: a venv of Debian's Python with clientcraft installed (not linked to
+# this checkout, which other accounts may not be able to read), which every account may run;
+# tests/run.sh builds it. The test venv's interpreter may sit in root's home.
+USER_ENV = Path(os.environ.get("CLIENTCRAFT_HUB_TEST_ENV", "/opt/clientcraft-hub-test-env"))
 USER_BIN = USER_ENV / "bin"
 PREFIX = "cchub-"
 COURSE_ID = "clientcraft-pilot"
@@ -137,7 +138,7 @@ def preflight() -> None:
     if not (USER_BIN / "jupyterhub-singleuser").exists():
         raise HubUnavailable(
             f"{USER_ENV} is missing: tests/run.sh builds it (a venv of /usr/bin/python3 with "
-            "pip install -e '.[hub]')"
+            "pip install '.[hub]'; set CLIENTCRAFT_HUB_TEST_ENV to use another)"
         )
     probe = subprocess.run(
         ["runuser", "-u", "nobody", "--", str(USER_BIN / "python"), "-c", "import clientcraft"],
@@ -147,7 +148,7 @@ def preflight() -> None:
     if probe.returncode != 0:
         raise HubUnavailable(
             f"another account cannot run {USER_BIN / 'python'} with clientcraft ({probe.stderr}"
-            f"{probe.stdout}); put the checkout in a folder every account may enter (o+rx)"
+            f"{probe.stdout}); it must be in folders every account may enter (o+rx)"
         )
 
 
@@ -272,11 +273,16 @@ class Course:
     course: Path
     exchange: Path
 
+    @property
+    def role_config(self) -> Path:
+        """The copy of deploy/jupyterhub/{learner,instructor} the servers read."""
+        return self.base / "jupyter-config"
+
     def role_env(self, role: str) -> dict[str, str]:
         """What the hub gives a server of ``role`` (``learner`` or ``instructor``), for commands
         run in a terminal: see deploy/jupyterhub/jupyterhub_config.py."""
         return {
-            "JUPYTER_CONFIG_PATH": str(DEPLOY / role),
+            "JUPYTER_CONFIG_PATH": str(self.role_config / role),
             "CLIENTCRAFT_COURSE_ID": COURSE_ID,
             "CLIENTCRAFT_EXCHANGE": str(self.exchange),
             "CLIENTCRAFT_COURSE_DIR": "course",
@@ -309,6 +315,14 @@ def prepare_course(learners: int, name: str, prefix: str = "l") -> Course:
             env={**os.environ, "HOME_BASE": str(base / "home")},
         )
         run(["bash", str(DEPLOY / "setup-exchange.sh"), str(setup.exchange), COURSE_ID, instructor])
+        # What the accounts read is copied out of the checkout, which they may not be able to
+        # enter: the role configs (readable by all) and the bank (the instructor's alone).
+        for role in ("learner", "instructor"):
+            shutil.copytree(DEPLOY / role, setup.role_config / role)
+        setup.role_config.chmod(0o755)
+        bank = home_of(instructor) / "bank"
+        shutil.copytree(REPO / "exercises", bank)
+        run(["chown", "-R", f"{instructor}:", str(bank)])
         setup.course = home_of(instructor) / "course"
         as_user(
             instructor,
@@ -316,7 +330,7 @@ def prepare_course(learners: int, name: str, prefix: str = "l") -> Course:
             "nbgrader-course",
             str(setup.course),
             "--bank",
-            str(REPO / "exercises"),
+            str(bank),
             "--course-id",
             COURSE_ID,
         )
@@ -358,6 +372,7 @@ def start_cohort(learners: int = 3, name: str = "hub") -> Cohort:
             "CLIENTCRAFT_HUB_EXCHANGE": str(setup.exchange),
             "CLIENTCRAFT_HUB_ROSTER": str(setup.roster),
             "CLIENTCRAFT_HUB_ENV": str(USER_ENV),
+            "CLIENTCRAFT_HUB_ROLE_CONFIG": str(setup.role_config),
             "CLIENTCRAFT_HUB_PRACTICE_BANK": str(base / "practice-bank" / "exercises"),
             "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
         }

@@ -17,11 +17,13 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 python -m pip install -q -e ".[test,hub]"
 # The hub tests run each learner's server as its own Unix account, so their Python must be one any
-# account may run: a venv of Debian's python3 (this venv's interpreter may live in root's home).
-if [ ! -x deploy/jupyterhub/env/bin/python ]; then
-    /usr/bin/python3 -m venv deploy/jupyterhub/env
+# account may run: a venv of Debian's python3 outside this checkout (this venv's interpreter and
+# the checkout may sit in folders other accounts cannot enter), with clientcraft copied in.
+hub_env=${CLIENTCRAFT_HUB_TEST_ENV:-/opt/clientcraft-hub-test-env}
+if [ ! -x "$hub_env/bin/python" ]; then
+    /usr/bin/python3 -m venv "$hub_env"
 fi
-deploy/jupyterhub/env/bin/python -m pip install -q -e ".[hub]"
+"$hub_env/bin/python" -m pip install -q ".[hub]"
 for folder in tests/browser deploy/jupyterhub; do
     npm ci --prefix "$folder" --no-audit --no-fund --loglevel=error
 done

@@ -43,6 +43,9 @@ PRACTICE_BANK = Path(setting("PRACTICE_BANK", "/srv/clientcraft/practice-bank/ex
 # The Python environment of everyone's server (clientcraft, nbgrader, JupyterLab): one that every
 # account may run, e.g. a venv of Debian's /usr/bin/python3 under /opt, never one in root's home.
 ENV = Path(setting("ENV", sys.prefix))
+# The role folders (learner/, instructor/) each server's JUPYTER_CONFIG_PATH points to; every
+# account must be able to read them.
+ROLE_CONFIG = Path(setting("ROLE_CONFIG", str(HERE)))
 
 
 def roster_ids(path: Path) -> set[str]:
@@ -68,6 +71,8 @@ c.JupyterHub.spawner_class = "localprocess"
 c.Spawner.cmd = [str(ENV / "bin" / "jupyterhub-singleuser")]
 c.Spawner.notebook_dir = "~"
 c.Spawner.default_url = "/lab"
+# A server's environment is exactly what pre_spawn_hook gives it, not the hub's (root's) own.
+c.Spawner.env_keep = ["LANG", "LC_ALL"]
 proxy = HERE / "node_modules" / ".bin" / "configurable-http-proxy"
 if proxy.exists():
     c.ConfigurableHTTPProxy.command = [str(proxy)]
@@ -98,7 +103,7 @@ def pre_spawn_hook(spawner) -> None:  # type: ignore[no-untyped-def]
     role = "instructor" if name == INSTRUCTOR else "learner"
     spawner.environment.update(
         PATH=f"{ENV / 'bin'}:/usr/local/bin:/usr/bin:/bin",
-        JUPYTER_CONFIG_PATH=str(HERE / role),
+        JUPYTER_CONFIG_PATH=str(ROLE_CONFIG / role),
         CLIENTCRAFT_COURSE_ID=COURSE_ID,
         CLIENTCRAFT_EXCHANGE=EXCHANGE,
         CLIENTCRAFT_COURSE_DIR=COURSE_DIR,
