@@ -157,11 +157,17 @@ def main() -> int:
             f"max {latencies[-1]:.2f} s, all done in {wall:.1f} s"
         )
 
+        start = time.perf_counter()  # the same command with nothing to collect: start-up alone
+        as_user(teach, "nbgrader", "collect", "quiz-none", cwd=setup.course, **teacher_env)
+        startup = time.perf_counter() - start
         start = time.perf_counter()
         as_user(teach, "nbgrader", "collect", QUIZ, cwd=setup.course, **teacher_env)
         collect = time.perf_counter() - start
         collected = len(list((setup.course / "submitted").glob(f"*/{QUIZ}/{QUIZ}.ipynb")))
-        print(f"collect: {collect:.1f} s ({collected} submissions)")
+        print(
+            f"collect: {collect:.1f} s ({collected} submissions; the command with nothing to "
+            f"collect takes {startup:.1f} s)"
+        )
 
         start = time.perf_counter()
         as_user(teach, "nbgrader", "autograde", QUIZ, cwd=setup.course, **teacher_env)
