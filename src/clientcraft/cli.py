@@ -59,27 +59,13 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _recorded_bank(course: Path) -> Path | None:
-    """The bank folder that built ``course``, as ``nbgrader-course`` recorded it (None if it did not)."""
-    from clientcraft.course import COURSE_RECORD, read_course_record
-
-    recorded = read_course_record(course).get("bank")
-    if recorded is None:
-        return None
-    if not (Path(recorded) / "topics.yml").is_file():
-        raise ClientcraftError(
-            f"{course / COURSE_RECORD}: the bank that built this course, {recorded}, is no longer "
-            "there; pass --bank with the bank folder"
-        )
-    return Path(recorded)
-
-
 def cmd_report(args: argparse.Namespace) -> int:
     """Write the instructor report (HTML + CSV) of an nbgrader course's gradebook."""
+    from clientcraft.course import recorded_bank
     from clientcraft.report import build_report
 
     if args.bank is None and not (default_bank_dir() / "topics.yml").is_file():
-        args.bank = _recorded_bank(args.course)
+        args.bank = recorded_bank(args.course)
     report = build_report(args.course, _load(args), args.assignment, args.out, args.book_url)
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)

@@ -57,6 +57,20 @@ def read_course_record(course: Path) -> dict[str, Any]:
     return record
 
 
+def recorded_bank(course: Path) -> Path | None:
+    """The bank folder that built ``course``, as ``nbgrader-course`` recorded it (None if it did
+    not); a clear error if that folder is gone."""
+    recorded = read_course_record(course).get("bank")
+    if recorded is None:
+        return None
+    if not (Path(recorded) / "topics.yml").is_file():
+        raise ClientcraftError(
+            f"{Path(course) / COURSE_RECORD}: the bank that built this course, {recorded}, is no "
+            "longer there; pass --bank with the bank folder"
+        )
+    return Path(recorded)
+
+
 def write_course_record(course: Path, record: dict[str, Any]) -> None:
     """Merge ``record``'s keys into the course record (other keys are kept) and write it atomically."""
     merged = {**read_course_record(course), **record}
