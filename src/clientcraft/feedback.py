@@ -35,8 +35,6 @@ def name_questions(html: str) -> str:
 class FeedbackExporter(HTMLExporter):
     """nbgrader's feedback page (same template and settings) with the questions named."""
 
-    def from_notebook_node(
-        self, nb: Any, resources: Any = None, **kw: Any
-    ) -> tuple[Any, Any]:
+    def from_notebook_node(self, nb: Any, resources: Any = None, **kw: Any) -> tuple[Any, Any]:
         output, resources = super().from_notebook_node(nb, resources, **kw)
         return name_questions(output), resources
