@@ -19,9 +19,7 @@ if [ -z "$column" ]; then
 fi
 names=$(tail -n +2 "$roster" | tr -d '\r' | cut -d, -f"$column" | sed '/^$/d')
 [ -n "$instructor" ] && names="$instructor"$'\n'"$names"
-line=1
 for name in $names; do
-    line=$((line + 1))
     if ! [[ "$name" =~ ^[a-z_][a-z0-9_-]{0,31}$ ]]; then
         echo "$roster: '$name' is not a valid account name (lower-case letters, digits, - and _)" >&2
         exit 1
