@@ -383,3 +383,19 @@ def test_a_learner_practises_in_jupyterlab_through_the_hub(cohort, graded):
     entries = [json.loads(line) for line in progress.read_text(encoding="utf-8").splitlines()]
     assert (entries[-1]["scenario"], entries[-1]["choice"]) == (scenario.id, option.key)
     assert progress.stat().st_uid == home_of(learner).stat().st_uid
+
+
+def test_a_learner_cannot_fetch_or_overwrite_anothers_feedback(cohort, graded):
+    """Feedback files are named by a secret only the submitting learner holds: asking the exchange
+    for B's feedback gets A their own, and nobody but the instructor writes the feedback folder."""
+    _, seen = graded
+    a, b = cohort.learners[:2]
+    home_a = Path(as_user(a, "pwd").stdout.strip())
+    env = role_env(cohort, "learner")
+    as_user(a, "rm", "-rf", str(home_a / QUIZ / "feedback"))
+    as_user(a, "nbgrader", "fetch_feedback", QUIZ, f"--student={b}", cwd=home_a, **env)
+    fetched = [p.read_text(encoding="utf-8") for p in (home_a / QUIZ / "feedback").rglob("*.html")]
+    assert fetched == [seen["feedback"][a]] != [seen["feedback"][b]]
+    released = cohort.exchange / COURSE_ID / "feedback"
+    for cmd in (["touch", str(released / "forged.html")], ["rm", "-rf", str(released)]):
+        assert as_user(a, *cmd, check=False).returncode != 0, cmd
