@@ -3,24 +3,20 @@
 Times each question-bank format (moodle-xml, gift, qti) in-process, best of 3, on the shipped bank
 (``--pool all``) and on a generated 2,000-scenario bank (the one ``validate.py`` builds), then the
 SCORM package of the shipped book once (it includes a full book build). Run:
-``python benchmarks/export.py``.
+``python -m benchmarks.export``.
 """
 
 from __future__ import annotations
 
-import sys
 import tempfile
 import time
 import zipfile
 from pathlib import Path
 
+from benchmarks.validate import N_SCENARIOS, make_bank
 from clientcraft.bank import load_bank
 from clientcraft.export import export
-
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(Path(__file__).parent))
-
-from validate import N_SCENARIOS, make_bank  # noqa: E402
+from tests.support.paths import REPO
 
 FORMATS = {"moodle-xml": "bank.xml", "gift": "bank.gift.txt", "qti": "qti.zip"}
 

@@ -90,14 +90,16 @@ def cells_of(path: Path) -> list[dict]:
 def test_notebook_cells(course, bank):
     for name, scenarios in course_assignments(bank).items():
         cells = cells_of(course / "source" / name / f"{name}.ipynb")
-        assert len(cells) == 2 + 3 * len(scenarios)
-        header, check = cells[0], cells[-1]
+        assert len(cells) == 3 + 3 * len(scenarios)
+        header, checker, check = cells[0], cells[1], cells[-1]
+        assert checker["metadata"]["nbgrader"]["locked"]
+        assert "def _check_answer" in "".join(checker["source"])
         assert header["cell_type"] == "markdown" and 'q01 = "B"' in "".join(header["source"])
         assert check["metadata"]["nbgrader"]["locked"]
         check_source = "".join(check["source"])
         for number, scenario in enumerate(scenarios, start=1):
             q = f"q{number:02d}"
-            question, answer, test = cells[3 * number - 2 : 3 * number + 1]
+            question, answer, test = cells[3 * number - 1 : 3 * number + 2]
             tag = {"scenario": scenario.id, "question": q}
             assert (
                 question["metadata"]["clientcraft"]
@@ -299,7 +301,14 @@ def test_check_cell_names_missing_and_invalid_answers_only(course, bank):
         grade_id = cell.metadata["nbgrader"]["grade_id"]
         if grade_id.startswith("answer-") and grade_id[7:] in answers:
             cell.source = answers[grade_id[7:]]
-    nbclient.NotebookClient(nb, timeout=60, kernel_name="python3").execute()
+    nbclient.NotebookClient(nb, timeout=60, kernel_name="python3", allow_errors=True).execute()
+    failed = {
+        cell.metadata["nbgrader"]["grade_id"]
+        for cell in nb.cells
+        if any(o.output_type == "error" for o in cell.get("outputs", []))
+    }
+    # Each question's test cell (what nbgrader's Validate runs) fails exactly the unusable answers.
+    assert failed == {f"q{n:02d}" for n in range(2, len(scenarios) + 1)} - {"q04"}
     out = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
     assert "q01:" not in out and "q04:" not in out
     assert "q02: 'Z' is not one of" in out and "q03: 3 is not one of" in out

@@ -101,8 +101,11 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Write the instructor report (HTML + CSV) of an nbgrader course's gradebook."""
+    from clientcraft.course import recorded_bank
     from clientcraft.report import build_report
 
+    if args.bank is None and not (default_bank_dir() / "topics.yml").is_file():
+        args.bank = recorded_bank(args.course)
     report = build_report(args.course, _load(args), args.assignment, args.out, args.book_url)
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
@@ -115,7 +118,7 @@ def cmd_nbgrader_course(args: argparse.Namespace) -> int:
     """Create or update an nbgrader course (quizzes per topic + final) from the assessment pool."""
     from clientcraft.course import update_course
 
-    result = update_course(args.course, _load(args), force=args.force)
+    result = update_course(args.course, _load(args), force=args.force, course_id=args.course_id)
     for path in result.written:
         print(f"wrote {args.course / path}")
     for path in result.unchanged:
@@ -187,7 +190,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--assignment", help="report on this assignment only (default: all)")
     report.add_argument("--out", type=Path, help="output folder (default: COURSE_DIR/reports)")
-    report.add_argument("--bank", type=Path, help=bank_help)
+    report.add_argument(
+        "--bank",
+        type=Path,
+        help=bank_help + "; else the bank that built the course (recorded by nbgrader-course)",
+    )
     report.add_argument(
         "--book-url",
         help="the published book's address; review lists then link "
@@ -204,6 +211,12 @@ def _parser() -> argparse.ArgumentParser:
         "course", type=Path, metavar="COURSE_DIR", help="the nbgrader course folder"
     )
     course.add_argument("--bank", type=Path, help=bank_help)
+    course.add_argument(
+        "--course-id",
+        help="the course's name in nbgrader's exchange, written to nbgrader_config.py as "
+        "c.CourseDirectory.course_id (needed for release, fetch, submit and collect); "
+        "recorded, so later runs keep it",
+    )
     course.add_argument(
         "--force",
         action="store_true",

@@ -16,6 +16,7 @@ import shutil
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from clientcraft.bank import Bank
 from clientcraft.errors import ClientcraftError
@@ -25,9 +26,9 @@ from clientcraft.render.nbgrader import (
     CONFIG_MARKER,
     OPTIONAL_SETTINGS,
     SAME_AS_STOCK,
-    SETTINGS,
     assessment_notebook,
     cells_hash,
+    config_settings,
     config_text,
     course_assignments,
     notebook_bytes,
@@ -35,6 +36,48 @@ from clientcraft.render.nbgrader import (
 
 BACKUP_DIR = "clientcraft-backup"
 LEARNER_DIRS = ("submitted", "autograded", "feedback")
+COURSE_RECORD = "clientcraft-course.json"
+
+
+def read_course_record(course: Path) -> dict[str, Any]:
+    """What ``nbgrader-course`` recorded about the course (``bank``: the bank folder that built it,
+    ``course_id``...); empty for a course made before the record existed."""
+    path = Path(course) / COURSE_RECORD
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        raise ClientcraftError(
+            f"{path}: cannot be read as JSON ({exc}); delete it and run `clientcraft "
+            "nbgrader-course` again to rewrite it"
+        ) from exc
+    if not isinstance(record, dict):
+        raise ClientcraftError(f"{path}: expected a JSON object; delete it and run again")
+    return record
+
+
+def recorded_bank(course: Path) -> Path | None:
+    """The bank folder that built ``course``, as ``nbgrader-course`` recorded it (None if it did
+    not); a clear error if that folder is gone."""
+    recorded = read_course_record(course).get("bank")
+    if recorded is None:
+        return None
+    if not (Path(recorded) / "topics.yml").is_file():
+        raise ClientcraftError(
+            f"{Path(course) / COURSE_RECORD}: the bank that built this course, {recorded}, is no "
+            "longer there; pass --bank with the bank folder"
+        )
+    return Path(recorded)
+
+
+def write_course_record(course: Path, record: dict[str, Any]) -> None:
+    """Merge ``record``'s keys into the course record (other keys are kept) and write it atomically."""
+    merged = {**read_course_record(course), **record}
+    text = json.dumps(merged, indent=2, sort_keys=True) + "\n"
+    path = Path(course) / COURSE_RECORD
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        write_atomic(path, text.encode())
 
 
 def _edited_by_hand(old: bytes) -> bool:
@@ -54,7 +97,7 @@ def _is_our_config(text: str) -> bool:
     return last[len(CONFIG_MARKER) :].strip() == hashlib.sha256((body + "\n").encode()).hexdigest()
 
 
-def _missing_settings(text: str) -> list[str]:
+def _missing_settings(text: str, course_id: str | None = None) -> list[str]:
     """The settings the quizzes need that an instructor's config lacks (whitespace aside), as code
     to add; absent :data:`OPTIONAL_SETTINGS` are fine, and so is any of nbgrader's stock steps in
     place of its faster :data:`SAME_AS_STOCK` equivalent (they grade the same)."""
@@ -68,7 +111,7 @@ def _missing_settings(text: str) -> list[str]:
     config = canonical(text)
     return [
         code
-        for _, code in SETTINGS
+        for _, code in config_settings(course_id)
         if canonical(code) not in config and not code.startswith(OPTIONAL_SETTINGS)
     ]
 
@@ -152,14 +195,18 @@ def _back_up(course: Path, path: Path) -> Path:
     return dest
 
 
-def update_course(course: Path, bank: Bank, force: bool = False) -> CourseUpdate:
+def update_course(
+    course: Path, bank: Bank, force: bool = False, course_id: str | None = None
+) -> CourseUpdate:
     """Create or update the nbgrader course at ``course`` from ``bank``; see the module docstring.
 
+    ``course_id`` names the course in nbgrader's exchange; it is recorded, so later runs keep it.
     All checks run before anything is written, so a refusal leaves the course exactly as it was.
     """
     course = Path(course)
     if course.exists() and not course.is_dir():
         raise ClientcraftError(f"{course}: exists and is not a folder (give a course folder)")
+    course_id = course_id or read_course_record(course).get("course_id")
     result = CourseUpdate()
     plans: list[tuple[str, Path, bytes, bool]] = []
     refusals: list[str] = []
@@ -200,13 +247,23 @@ def update_course(course: Path, bank: Bank, force: bool = False) -> CourseUpdate
             )
         write_atomic(path, data)
         result.written.append(str(path.relative_to(course)))
-    _update_config(course, result)
+    _update_config(course, result, course_id)
+    record: dict[str, Any] = {"bank": str(bank.root.resolve())}
+    if course_id:
+        record["course_id"] = course_id
+        result.notes.append(
+            f"course id '{course_id}': for nbgrader's exchange, also set up the exchange folder "
+            "(deploy/jupyterhub/setup-exchange.sh) and give every learner's server "
+            f"c.CourseDirectory.course_id = {course_id!r} and the same c.Exchange.root "
+            "(see 'Running a cohort' in the README)"
+        )
+    write_course_record(course, record)
     return result
 
 
-def _update_config(course: Path, result: CourseUpdate) -> None:
+def _update_config(course: Path, result: CourseUpdate, course_id: str | None = None) -> None:
     path = course / CONFIG_FILE
-    text = config_text()
+    text = config_text(course_id)
     if not path.exists():
         write_atomic(path, text.encode())
         result.written.append(CONFIG_FILE)
@@ -218,7 +275,7 @@ def _update_config(course: Path, result: CourseUpdate) -> None:
         write_atomic(path, text.encode())
         result.written.append(CONFIG_FILE)
     else:
-        missing = _missing_settings(current)
+        missing = _missing_settings(current, course_id)
         if missing:
             result.notes.append(
                 f"{path}: edited by hand, so it was left alone; add these settings to it "

@@ -179,6 +179,61 @@ def parse_choice(source: str, name: str, keys: Sequence[str]) -> Choice:
     return Choice(letter)
 
 
+CHECKER_NAME = "_check_answer"
+
+
+def checker_source() -> str:
+    """A locked cell defining ``_check_answer(name, letters)``, which each question's test cell
+    calls in the learner's kernel, as nbgrader's Validate button does for every test cell.
+
+    It applies :func:`parse_choice`'s rules to the latest input that assigns ``name`` (IPython's
+    ``In``), so Validate fails exactly the answers that would score 0 for their form (blank,
+    invalid, code) and says nothing about whether a letter is right. Self-contained: learners'
+    servers need not have clientcraft installed.
+    """
+    return f"""# Run this cell first. Each question's test cell calls the check it defines, and so does
+# nbgrader's Validate button: it says whether an answer is one valid letter, never whether it is right.
+import ast as _ast
+
+
+def {CHECKER_NAME}(name, letters):
+    form = f'write exactly {{name}} = "B" with one of the letters {{", ".join(letters)}}'
+    for source in reversed(In[:-1]):  # noqa: F821 (IPython's input history)
+        try:
+            body = _ast.parse(source).body
+        except (SyntaxError, ValueError):
+            body = None
+        if body is None and name in source:
+            raise AssertionError(f"{{name}}: the answer cell is not valid Python ({{form}})")
+        assigned = [
+            t.id for s in body or [] if isinstance(s, _ast.Assign)
+            for t in s.targets if isinstance(t, _ast.Name)
+        ]
+        if name in assigned:
+            break
+    else:
+        raise AssertionError(f"{{name}}: no answer yet: run the cell under the question ({{form}})")
+    value = body[0].value if len(body) == 1 and len(body[0].targets) == 1 else None
+    if isinstance(value, _ast.Constant) and value.value is None:
+        raise AssertionError(f"{{name}}: no answer yet, it is still None ({{form}})")
+    if len(source) > {MAX_ANSWER_CHARS} or not (
+        isinstance(value, _ast.Constant)
+        and isinstance(value.value, str)
+        and value.value.strip().upper() in tuple(letters)
+    ):
+        raise AssertionError(f"{{name}}: not a valid answer, it would score 0 ({{form}})")
+    print(f"{{name}}: a valid letter (this check does not say whether it is right)")"""
+
+
+def checker_call(name: str, letters: Sequence[str]) -> str:
+    """A test cell's visible code: the check of one answer (see :func:`checker_source`)."""
+    return (
+        f"# {name} is graded from the letter in the cell above. This check (Validate runs it too)\n"
+        "# says only whether that is one valid letter, never whether it is right.\n"
+        f'{CHECKER_NAME}("{name}", "{"".join(letters)}")'
+    )
+
+
 def _stream(text: str) -> NotebookNode:
     return from_dict({"output_type": "stream", "name": "stdout", "text": text})
 

@@ -15,7 +15,11 @@ METADATA_KEY = "clientcraft"  # notebook and cell metadata written by clientcraf
 CONFIG_FILE = "nbgrader_config.py"
 GRADEBOOK_FILE = "gradebook.db"
 CHECK_CELL = "check-answers"
+ANSWER_CHECKER_CELL = "checker"  # defines the check each question's test cell runs
 INSTRUCTIONS_CELL = "instructions"
+
+
+QUESTION_ID = r"q\d{2,}"  # a pattern matching every question_name()
 
 
 def quiz_name(topic_id: str) -> str:
