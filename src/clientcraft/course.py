@@ -6,16 +6,23 @@ module decides what may be written. Updating a course in use never touches learn
 was already released or edited by hand unless forced (and then keeps the old notebook under
 ``clientcraft-backup/``), and never overwrites an instructor's own ``nbgrader_config.py``: it says
 which settings to add instead. All checks run before anything is written.
+
+A new course gets a random seed in its course record (``clientcraft-course.json``, key ``seed``)
+once, and with it per-learner variants (:mod:`clientcraft.variants`) unless ``nbgrader_config.py``
+sets ``c.Variants.enabled = False``. A course made before variants existed has no seed and keeps
+its fixed form.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 import shutil
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from clientcraft.bank import Bank
 from clientcraft.errors import ClientcraftError
@@ -31,10 +38,57 @@ from clientcraft.render.nbgrader import (
     config_text,
     course_assignments,
     notebook_bytes,
+    variant_notebook,
 )
+from clientcraft.variants import Variants, variant_assignments
 
 BACKUP_DIR = "clientcraft-backup"
 LEARNER_DIRS = ("submitted", "autograded", "feedback")
+RECORD_FILE = "clientcraft-course.json"
+
+
+def read_course_record(course: Path) -> dict[str, Any]:
+    """The course record (``clientcraft-course.json``): what clientcraft must remember about a
+    course between runs, e.g. its variant ``seed``; empty when there is none yet."""
+    path = Path(course) / RECORD_FILE
+    if not path.exists():
+        return {}
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise ClientcraftError(
+            f"{path}: not a readable course record: {exc} (restore it from a backup; it holds "
+            "the seed every learner's variant is drawn from)"
+        ) from exc
+    if not isinstance(record, dict):
+        raise ClientcraftError(f"{path}: the course record must be a JSON object (restore it)")
+    return record
+
+
+def write_course_record(course: Path, record: dict[str, Any]) -> None:
+    """Write the course record atomically."""
+    text = json.dumps(record, indent=2, sort_keys=True) + "\n"
+    write_atomic(Path(course) / RECORD_FILE, text.encode("utf-8"))
+
+
+def variants_enabled(course: Path) -> bool:
+    """``c.Variants.enabled`` of the course's ``nbgrader_config.py`` (True without one)."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    if not (Path(course) / CONFIG_FILE).is_file():
+        return True
+    try:
+        config = PyFileConfigLoader(CONFIG_FILE, path=str(course)).load_config()
+    except Exception as exc:  # noqa: BLE001 - the config is Python code; any error is the user's
+        raise ClientcraftError(
+            f"{Path(course) / CONFIG_FILE}: fails to run: {exc} (fix the file)"
+        ) from exc
+    return bool(Variants(config=config).enabled)
+
+
+def _is_new(course: Path) -> bool:
+    """A course folder nothing has been generated or graded in yet."""
+    return not (course / "source").exists() and not (course / GRADEBOOK_FILE).exists()
 
 
 def _edited_by_hand(old: bytes) -> bool:
@@ -109,7 +163,7 @@ def _questions(nb_json: dict) -> dict[str, tuple[str, str]]:
         tag = cell.get("metadata", {}).get(METADATA_KEY)
         if isinstance(tag, dict) and "question" in tag:
             found.setdefault(tag["question"], []).append(cell)
-            scenario[tag["question"]] = str(tag.get("scenario"))
+            scenario[tag["question"]] = str(tag.get("scenario") or f"slot {tag.get('slot')}")
     return {q: (scenario[q], json.dumps(cells, sort_keys=True)) for q, cells in found.items()}
 
 
@@ -161,11 +215,21 @@ def update_course(course: Path, bank: Bank, force: bool = False) -> CourseUpdate
     if course.exists() and not course.is_dir():
         raise ClientcraftError(f"{course}: exists and is not a folder (give a course folder)")
     result = CourseUpdate()
+    record = read_course_record(course)
+    new_seed = None
+    if "seed" not in record and _is_new(course):
+        new_seed = secrets.token_hex(16)
+    seed = record.get("seed", new_seed)
+    use_variants = seed is not None and variants_enabled(course)
+    if seed is None and variants_enabled(course):
+        result.notes.append(
+            f"{course}: this course was made before per-learner variants, so every learner keeps "
+            "the same fixed form; make a new course directory for variants"
+        )
     plans: list[tuple[str, Path, bytes, bool]] = []
     refusals: list[str] = []
-    for name, scenarios in course_assignments(bank).items():
+    for name, data in _assignment_bytes(bank, str(seed) if use_variants else None).items():
         path = course / "source" / name / f"{name}.ipynb"
-        data = notebook_bytes(assessment_notebook(bank, name, scenarios))
         old = path.read_bytes() if path.exists() else None
         if old == data:
             result.unchanged.append(str(path.relative_to(course)))
@@ -193,6 +257,9 @@ def update_course(course: Path, bank: Bank, force: bool = False) -> CourseUpdate
             f"{bank.root}: the bank has no assessment scenarios, so there is nothing "
             "to grade (add scenarios with 'pool: assessment')"
         )
+    if new_seed is not None:
+        write_course_record(course, {**record, "seed": new_seed})
+        result.written.append(RECORD_FILE)
     for name, path, data, keep_old in plans:
         if keep_old:
             result.notes.append(
@@ -202,6 +269,20 @@ def update_course(course: Path, bank: Bank, force: bool = False) -> CourseUpdate
         result.written.append(str(path.relative_to(course)))
     _update_config(course, result)
     return result
+
+
+def _assignment_bytes(bank: Bank, seed: str | None) -> dict[str, bytes]:
+    """Every assignment's source notebook as bytes: per-learner variants drawn from ``seed``, or
+    the fixed form when it is None."""
+    if seed is None:
+        return {
+            name: notebook_bytes(assessment_notebook(bank, name, scenarios))
+            for name, scenarios in course_assignments(bank).items()
+        }
+    return {
+        name: notebook_bytes(variant_notebook(bank, name, questions, seed))
+        for name, questions in variant_assignments(bank).items()
+    }
 
 
 def _update_config(course: Path, result: CourseUpdate) -> None:
