@@ -27,6 +27,7 @@ from typing import Any
 from clientcraft.bank import Bank
 from clientcraft.errors import ClientcraftError
 from clientcraft.files import write_atomic
+from clientcraft.grading import AnswerKey, PoolKey, read_key
 from clientcraft.naming import CONFIG_FILE, GRADEBOOK_FILE, METADATA_KEY
 from clientcraft.render.nbgrader import (
     CONFIG_MARKER,
@@ -307,3 +308,59 @@ def _update_config(course: Path, result: CourseUpdate) -> None:
             )
         else:
             result.unchanged.append(CONFIG_FILE)
+
+
+def source_keys(course: Path, assignment: str) -> dict[str, AnswerKey | PoolKey]:
+    """Question name -> answer key of one assignment, from its source notebook's test cells (the
+    key the course grades with, whatever the bank says now)."""
+    course = Path(course)
+    if not (course / "source").is_dir():
+        raise ClientcraftError(
+            f"{course}: not a clientcraft course: it has no source/ folder (give the course folder "
+            "made by 'clientcraft nbgrader-course')"
+        )
+    path = course / "source" / assignment / f"{assignment}.ipynb"
+    if not path.is_file():
+        known = sorted(p.parent.name for p in (course / "source").glob("*/*.ipynb"))
+        raise ClientcraftError(
+            f"{path}: no assignment '{assignment}' in this course (known: {', '.join(known) or 'none'})"
+        )
+    try:
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+        raise ClientcraftError(f"{path}: not a readable notebook: {exc}") from exc
+    keys: dict[str, AnswerKey | PoolKey] = {}
+    for cell in cells:
+        source = cell.get("source", "")
+        key = read_key("".join(source) if isinstance(source, list) else source)
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if key is not None and grade_id == key.question:
+            keys[key.question] = key
+    if not keys:
+        raise ClientcraftError(f"{path}: no clientcraft questions in this notebook")
+    return keys
+
+
+def learner_keys(course: Path, assignment: str, student: str) -> list[AnswerKey]:
+    """The questions ``student`` gets in ``assignment``, each keyed in their own letters, in
+    question order (a fixed-form course: everyone's letters are the bank's)."""
+    keys = source_keys(course, assignment)
+    return [
+        key.learner_key(student)[0] if isinstance(key, PoolKey) else key
+        for _, key in sorted(keys.items())
+    ]
+
+
+def on_roster(course: Path, student: str) -> bool:
+    """Whether the course's gradebook lists ``student`` (read-only; False without a gradebook)."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    db = Path(course) / GRADEBOOK_FILE
+    if not db.is_file():
+        return False
+    with Gradebook(f"sqlite:///file:{db.resolve()}?mode=ro&uri=true", course_id="") as gb:
+        try:
+            gb.find_student(student)
+        except MissingEntry:
+            return False
+    return True

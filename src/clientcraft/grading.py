@@ -47,12 +47,19 @@ def answer_line(name: str) -> str:
 
 @dataclass(frozen=True)
 class KeyOption:
-    """One option as the key knows it: letter, text, credit (fraction of the points), feedback."""
+    """One option as the key knows it: letter, text, credit (fraction of the points), feedback;
+    in a learner's variant also its key in the bank (``bank_key``), which the letter may not be."""
 
     key: str
     text: str
     credit: float
     feedback: str
+    bank_key: str = ""
+
+    @property
+    def canonical(self) -> str:
+        """The option's key in the bank, whatever letter a learner sees it under."""
+        return self.bank_key or self.key
 
 
 @dataclass(frozen=True)
@@ -121,7 +128,9 @@ class PoolKey:
         drawn = variant(self.pool, student)
         options = {o.key: o for o in self.item(drawn.scenario).options}
         lettered = tuple(
-            KeyOption(drawn.letter(key), options[key].text, options[key].credit, options[key].feedback)
+            KeyOption(
+                drawn.letter(key), options[key].text, options[key].credit, options[key].feedback, key
+            )
             for key in drawn.order
         )
         return AnswerKey(self.question, self.answer_cell, drawn.scenario, lettered), drawn
