@@ -95,10 +95,13 @@ def _is_new(course: Path) -> bool:
 def _edited_by_hand(old: bytes) -> bool:
     """Whether a source notebook's cells differ from what clientcraft generated (or it is no
     notebook of ours at all)."""
+    import nbformat
+
     try:
-        nb = json.loads(old)
-        return nb["metadata"][METADATA_KEY]["cells_sha256"] != cells_hash(nb["cells"])
-    except (ValueError, UnicodeDecodeError, KeyError, TypeError):
+        # nbformat.reads joins the line lists that files store back into the strings we hashed.
+        nb = nbformat.reads(old.decode("utf-8"), as_version=4)
+        return bool(nb["metadata"][METADATA_KEY]["cells_sha256"] != cells_hash(nb["cells"]))
+    except (ValueError, UnicodeDecodeError, KeyError, TypeError, AttributeError):
         return True
 
 
