@@ -210,8 +210,11 @@ def _back_up(course: Path, path: Path) -> Path:
     return dest
 
 
-def update_course(course: Path, bank: Bank, force: bool = False) -> CourseUpdate:
+def update_course(
+    course: Path, bank: Bank, force: bool = False, variants: bool | None = None
+) -> CourseUpdate:
     """Create or update the nbgrader course at ``course`` from ``bank``; see the module docstring.
+    ``variants`` overrides the course's ``c.Variants.enabled`` setting (None: use it).
 
     All checks run before anything is written, so a refusal leaves the course exactly as it was.
     """
@@ -224,8 +227,9 @@ def update_course(course: Path, bank: Bank, force: bool = False) -> CourseUpdate
     if "seed" not in record and _is_new(course):
         new_seed = secrets.token_hex(16)
     seed = record.get("seed", new_seed)
-    use_variants = seed is not None and variants_enabled(course)
-    if seed is None and variants_enabled(course):
+    enabled = variants_enabled(course) if variants is None else variants
+    use_variants = seed is not None and enabled
+    if seed is None and enabled:
         result.notes.append(
             f"{course}: this course was made before per-learner variants, so every learner keeps "
             "the same fixed form; make a new course directory for variants"
