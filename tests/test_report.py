@@ -238,7 +238,7 @@ def cohort_course(tmp_path_factory, repo_root) -> tuple[Path, Path]:
     Returns (course folder, bank folder)."""
     root = tmp_path_factory.mktemp("report")
     bank_dir = _report_bank(root, repo_root)
-    course = make_course(root, bank_dir)
+    course = make_course(root, bank_dir, variants=False)
     add_students(course, LEARNERS)
     for assignment, plan in (("quiz-trust", TRUST_ANSWERS), ("quiz-composure", COMPOSURE_ANSWERS)):
         release(course, assignment)

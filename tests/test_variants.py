@@ -45,9 +45,10 @@ def test_the_draw_is_sha256_of_seed_assignment_student_and_slot():
 
     items = ["x-1", "x-2", "x-3"]
     for student in STUDENTS[:50]:
-        assert draw("s33d", "quiz-a", student, "x", items) == items[
-            unit("s33d", "quiz-a", student, "x") % 3
-        ]
+        assert (
+            draw("s33d", "quiz-a", student, "x", items)
+            == items[unit("s33d", "quiz-a", student, "x") % 3]
+        )
         expected = sorted("ABCD", key=lambda k: unit("s33d", "quiz-a", student, "x-2", k))
         assert option_order("s33d", "quiz-a", student, "x-2", list("ABCD")) == expected
 
@@ -324,4 +325,3 @@ def test_the_learners_notebook_holds_no_key(course, slot_bank):
             visible = cell.source.split("### BEGIN HIDDEN TESTS")[0]
             assert "FEEDBACK-" not in visible and "credit" not in visible, path
             assert "TAKEAWAY" not in visible
-
