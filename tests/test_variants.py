@@ -86,7 +86,7 @@ def test_slots_and_assignments_from_a_bank_with_slots(slot_bank):
         ("q02", "t-personal", ""),
         ("q03", "t-budget", ""),
     ]
-    assert [[s.id for s in q.slot.scenarios] for q in trust][0] == ["t-delivery-1", "t-delivery-2"]
+    assert [s.id for s in trust[0].slot.scenarios] == ["t-delivery-1", "t-delivery-2"]
     final = assignments["final"]
     assert [(q.slot.name, q.avoid) for q in final] == [
         ("t-delivery", "quiz-trust"),
@@ -213,7 +213,7 @@ def test_each_learner_is_graded_against_their_own_variant(final, slot_bank):
     for student in STUDENTS[:20]:
         for pick in range(4):
             letters = {f"q{i:02d}": "ABCD"[(i + pick) % 3] for i in range(1, 5)}
-            graded, scores = grade(answered(final, letters), student)
+            _, scores = grade(answered(final, letters), student)
             for cell in final.cells:
                 key = read_key(cell.source)
                 if not isinstance(key, PoolKey):

@@ -80,7 +80,7 @@ def variants_enabled(course: Path) -> bool:
         return True
     try:
         config = PyFileConfigLoader(CONFIG_FILE, path=str(course)).load_config()
-    except Exception as exc:  # noqa: BLE001 - the config is Python code; any error is the user's
+    except Exception as exc:  # the config is Python code; any error in it is the user's to fix
         raise ClientcraftError(
             f"{Path(course) / CONFIG_FILE}: fails to run: {exc} (fix the file)"
         ) from exc

@@ -129,7 +129,11 @@ class PoolKey:
         options = {o.key: o for o in self.item(drawn.scenario).options}
         lettered = tuple(
             KeyOption(
-                drawn.letter(key), options[key].text, options[key].credit, options[key].feedback, key
+                drawn.letter(key),
+                options[key].text,
+                options[key].credit,
+                options[key].feedback,
+                key,
             )
             for key in drawn.order
         )
