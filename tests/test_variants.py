@@ -274,10 +274,19 @@ def test_letters_shared_by_a_colleague_are_worth_little(final, bank, tmp_path):
     assert sum(own.values()) == len(own)  # one's own best letters are full marks
 
 
-def test_learners_see_different_finals(course):
+def test_learners_see_different_finals(course, bank):
+    """On the fixture bank's course and on the shipped bank's final (whose items have no slots yet:
+    there only the option order varies)."""
     variants = {
         json.dumps([(k.scenario, [o.canonical for o in k.options]) for k in keys])
         for keys in (learner_keys(course, "final", f"learner{i}") for i in range(8))
+    }
+    assert len(variants) >= 6
+    shipped = variant_notebook(bank, "final", variant_assignments(bank)["final"], "any-seed")
+    pools = [k for k in (read_key(c.source) for c in shipped.cells) if isinstance(k, PoolKey)]
+    variants = {
+        json.dumps([(d.scenario, d.order) for d in (variant(p.pool, f"learner{i}") for p in pools)])
+        for i in range(8)
     }
     assert len(variants) >= 6
 
