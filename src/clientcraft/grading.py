@@ -22,6 +22,7 @@ import ast
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from nbconvert.exporters.exporter import ResourcesDict
@@ -230,9 +231,12 @@ def _read_pool_key(body: dict[str, Any]) -> PoolKey | None:
     )
 
 
+@lru_cache(maxsize=256)
 def read_key(source: str) -> AnswerKey | PoolKey | None:
     """The answer key in a test cell's source, read as a literal (never executed); None if the cell
-    has no well-formed clientcraft key (or a variant key of a draw method this version lacks)."""
+    has no well-formed clientcraft key (or a variant key of a draw method this version lacks).
+    Keys are immutable, so each distinct source is parsed once per process: every submission of
+    an assignment restores the same test cells from the gradebook."""
     _, region = split_key(source)
     if region is None:
         return None
