@@ -157,6 +157,7 @@ def main() -> None:
         big = make_cohort(many, args.assignment, big_ids, rng)
         prepare(ours, args.assignment, cohort, "ours")
         prepare(stock, args.assignment, stock_cohort, "stock")
+        prepare(fixed, args.assignment, stock_cohort, "ours, fixed form")
         prepare(many, args.assignment, big, "ours (large run)")
 
         count = len(learner_questions(ours, args.assignment, ids[0]))
@@ -166,17 +167,22 @@ def main() -> None:
         )
         t_stock = autograde(stock, args.assignment, 1)
         t_ours = autograde(ours, args.assignment, 1)
+        t_fixed = autograde(fixed, args.assignment, 1)
         # Everything is graded now, so a second run skips every submission: its time is the fixed
         # cost of one nbgrader command (start-up, config, finding the submissions).
         fixed_stock = autograde(stock, args.assignment, 1)
         fixed_ours = autograde(ours, args.assignment, 1)
+        fixed_fixed = autograde(fixed, args.assignment, 1)
         t_many = autograde(many, args.assignment, args.jobs)
         t_grader = grader_only(ours, args.assignment, big)
-        for course in (ours, stock, many):
+        for course in (ours, stock, many, fixed):
             run_nbgrader(course, "export")
         bank = load_bank(args.bank)
         right = exported_scores(ours, args.assignment) == expected_scores(
             ours, bank, args.assignment, cohort
+        )
+        right = right and exported_scores(fixed, args.assignment) == expected_scores(
+            fixed, bank, args.assignment, stock_cohort
         )
         right_many = exported_scores(many, args.assignment) == expected_scores(
             many, bank, args.assignment, big
@@ -186,6 +192,7 @@ def main() -> None:
         undeserved = sum(stock_scores[s] > deserved[s] for s in stock_cohort)
         per_stock = (t_stock - fixed_stock) / args.n * 1000
         per_ours = (t_ours - fixed_ours) / args.n * 1000
+        per_fixed = (t_fixed - fixed_fixed) / args.n * 1000
         print(
             f"stock nbgrader (Execute), 1 process: {args.n} submissions in {t_stock:5.1f} s "
             f"(of which {fixed_stock:.1f} s is the command's fixed cost) = {per_stock:5.0f} ms/submission"
@@ -193,6 +200,10 @@ def main() -> None:
         print(
             f"clientcraft,              1 process: {args.n} submissions in {t_ours:5.1f} s "
             f"(of which {fixed_ours:.1f} s is the command's fixed cost) = {per_ours:5.0f} ms/submission"
+        )
+        print(
+            f"clientcraft, fixed form,  1 process: {args.n} submissions in {t_fixed:5.1f} s "
+            f"(of which {fixed_fixed:.1f} s is the command's fixed cost) = {per_fixed:5.0f} ms/submission"
         )
         print(
             f"ratio per submission, stock / ours: {per_stock / per_ours:.1f}x (target >= 10x); "
