@@ -27,7 +27,14 @@ from traitlets.config.loader import ConfigFileNotFound, PyFileConfigLoader
 
 from clientcraft.bank import Bank
 from clientcraft.errors import ClientcraftError
-from clientcraft.grading import AnswerKey, PoolKey, answer_line, parse_choice, read_key
+from clientcraft.grading import (
+    AnswerKey,
+    KeyOption,
+    PoolKey,
+    answer_line,
+    parse_choice,
+    read_key,
+)
 from clientcraft.naming import (
     CONFIG_FILE,
     GRADEBOOK_FILE,
@@ -135,6 +142,7 @@ def _items(
                     f"{path}: {assignment.name}/{question}: the gradebook has no grade cell "
                     f"'{question}' (run 'nbgrader generate_assignment {assignment.name}' again)"
                 )
+            drawn_from: list[tuple[str, tuple[KeyOption, ...] | None]]
             if isinstance(key, PoolKey):
                 drawn_from = [(i.scenario, i.options) for i in key.items]
             else:
