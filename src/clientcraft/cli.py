@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from clientcraft.bank import POOLS, Bank, default_bank_dir, load_bank
 from clientcraft.errors import ClientcraftError
@@ -96,7 +97,7 @@ def cmd_variant(args: argparse.Namespace) -> int:
             "list); shown is the variant that student id will see",
             file=sys.stderr,
         )
-    questions = [
+    questions: list[dict[str, Any]] = [
         {
             "question": key.question,
             "scenario": key.scenario,
