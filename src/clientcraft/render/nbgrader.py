@@ -381,7 +381,11 @@ def _show_source(keys: list[PoolKey]) -> str:
     """The learner's first cell: the draw's own code (:data:`KERNEL_FUNCTIONS`), the items' texts,
     and the student id as JupyterHub gives it, nbgrader's student id on a hub."""
     functions = "\n\n".join(inspect.getsource(f) for f in KERNEL_FUNCTIONS)
-    data = json.dumps(_public(keys), indent=1, ensure_ascii=False)
+    public = _public(keys)
+    # One line per question: notebook files store a cell's source line by line, and every line is
+    # one more node nbgrader copies and encodes for each submission.
+    questions = ",\n".join(json.dumps(q, ensure_ascii=False) for q in public.pop("questions"))
+    data = json.dumps(public, ensure_ascii=False)[:-1] + f', "questions": [\n{questions}\n]}}'
     return (
         "# Run this cell first (or Run > Run All Cells): it shows your own questions below.\n"
         "# Each learner gets their own items and option order, chosen from their student id.\n"
