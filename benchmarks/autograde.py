@@ -1,10 +1,11 @@
 """Autograde speed: stock nbgrader (a kernel runs assert-style test cells) against GradeChoices.
 
-In one run: builds two courses from the bank with ``clientcraft nbgrader-course`` (ours, and a
-stock-style variant whose test cells execute an equivalent assert + credit lookup under nbgrader's
-Execute step), grades the same N submissions in both, then M submissions with ours, and prints the
-per-submission times and the ratio. Scores of both graders are compared, so a fast wrong grader
-cannot pass. Run: ``python -m benchmarks.autograde [--n 50] [--many 500] [--assignment final]``.
+In one run: builds courses from the bank with ``clientcraft nbgrader-course``: ours with per-learner
+variants (the default), and a stock-style copy of the fixed form whose test cells execute an
+equivalent assert + credit lookup under nbgrader's Execute step (stock nbgrader has no variants);
+grades N submissions in both, then M submissions with ours, and prints the per-submission times and
+the ratio. Every score is checked against the bank's credits (ours: in each learner's own variant),
+so a fast wrong grader cannot pass. Run: ``python -m benchmarks.autograde [--n 50] [--many 500] [--assignment final]``.
 
 A submission's time is the command's time beyond its fixed cost (start-up, config, finding the
 submissions), measured by running the same command again once everything is graded; the ratio of
@@ -30,8 +31,8 @@ from tests.support.nbgrader_cohort import (
     autograde_in_parallel,
     expected_scores,
     exported_scores,
+    learner_questions,
     make_course,
-    questions,
     random_answers,
     release,
     run_nbgrader,
@@ -71,6 +72,19 @@ def make_stock_course(ours: Path, dest: Path) -> Path:
     return dest
 
 
+def make_cohort(
+    course: Path, assignment: str, ids: list[str], rng: random.Random
+) -> dict[str, dict[str, str]]:
+    """Random answers of each learner to their own variant of ``assignment``."""
+    release(course, assignment)
+    return {
+        s: random_answers(
+            rng, {q: valid for q, (_, valid) in learner_questions(course, assignment, s).items()}
+        )
+        for s in ids
+    }
+
+
 def prepare(course: Path, assignment: str, cohort: dict[str, dict[str, str]], label: str) -> None:
     release(course, assignment)
     add_students(course, list(cohort))
@@ -107,8 +121,8 @@ def grader_only(course: Path, assignment: str, cohort: dict[str, dict[str, str]]
         notebooks.append(nb)
     grader = GradeChoices()
     start = time.perf_counter()
-    for nb in notebooks:
-        grader.preprocess(nb, {})
+    for student, nb in zip(cohort, notebooks, strict=True):
+        grader.preprocess(nb, {"nbgrader": {"student": student}})
     return time.perf_counter() - start
 
 
@@ -129,41 +143,53 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="clientcraft-bench-") as tmp_name:
         tmp = Path(tmp_name)
         ours = make_course(tmp, args.bank, "ours")
-        stock = make_stock_course(ours, tmp / "stock")
+        fixed = make_course(tmp, args.bank, "fixed", variants=False)
+        stock = make_stock_course(fixed, tmp / "stock")
         many = make_course(tmp, args.bank, "many")
         rng = random.Random(7)
-        letters = {q: valid for q, (_, valid) in questions(ours, args.assignment).items()}
-        cohort = {f"s{i:04d}": random_answers(rng, letters) for i in range(1, args.n + 1)}
-        big = {f"s{i:04d}": random_answers(rng, letters) for i in range(1, args.many + 1)}
+        ids = [f"s{i:04d}" for i in range(1, args.n + 1)]
+        cohort = make_cohort(ours, args.assignment, ids, rng)
+        stock_cohort = make_cohort(fixed, args.assignment, ids, rng)
+        big_ids = [f"s{i:04d}" for i in range(1, args.many + 1)]
+        big = make_cohort(many, args.assignment, big_ids, rng)
         prepare(ours, args.assignment, cohort, "ours")
-        prepare(stock, args.assignment, cohort, "stock")
+        prepare(stock, args.assignment, stock_cohort, "stock")
+        prepare(fixed, args.assignment, stock_cohort, "ours, fixed form")
         prepare(many, args.assignment, big, "ours (large run)")
 
-        print(f"assignment {args.assignment}: {len(letters)} questions; {os.cpu_count()} cores")
+        count = len(learner_questions(ours, args.assignment, ids[0]))
+        print(
+            f"assignment {args.assignment}: {count} questions, per-learner variants on; "
+            f"{os.cpu_count()} cores"
+        )
         t_stock = autograde(stock, args.assignment, 1)
         t_ours = autograde(ours, args.assignment, 1)
+        t_fixed = autograde(fixed, args.assignment, 1)
         # Everything is graded now, so a second run skips every submission: its time is the fixed
         # cost of one nbgrader command (start-up, config, finding the submissions).
         fixed_stock = autograde(stock, args.assignment, 1)
         fixed_ours = autograde(ours, args.assignment, 1)
+        fixed_fixed = autograde(fixed, args.assignment, 1)
         t_many = autograde(many, args.assignment, args.jobs)
         t_grader = grader_only(ours, args.assignment, big)
-        for course in (ours, stock, many):
+        for course in (ours, stock, many, fixed):
             run_nbgrader(course, "export")
         bank = load_bank(args.bank)
         right = exported_scores(ours, args.assignment) == expected_scores(
             ours, bank, args.assignment, cohort
         )
+        right = right and exported_scores(fixed, args.assignment) == expected_scores(
+            fixed, bank, args.assignment, stock_cohort
+        )
         right_many = exported_scores(many, args.assignment) == expected_scores(
             many, bank, args.assignment, big
         )
-        stock_scores, our_scores = (
-            exported_scores(stock, args.assignment),
-            exported_scores(ours, args.assignment),
-        )
-        undeserved = sum(stock_scores[s] > our_scores[s] for s in cohort)
+        stock_scores = exported_scores(stock, args.assignment)
+        deserved = expected_scores(fixed, bank, args.assignment, stock_cohort)
+        undeserved = sum(stock_scores[s] > deserved[s] for s in stock_cohort)
         per_stock = (t_stock - fixed_stock) / args.n * 1000
         per_ours = (t_ours - fixed_ours) / args.n * 1000
+        per_fixed = (t_fixed - fixed_fixed) / args.n * 1000
         print(
             f"stock nbgrader (Execute), 1 process: {args.n} submissions in {t_stock:5.1f} s "
             f"(of which {fixed_stock:.1f} s is the command's fixed cost) = {per_stock:5.0f} ms/submission"
@@ -171,6 +197,10 @@ def main() -> None:
         print(
             f"clientcraft,              1 process: {args.n} submissions in {t_ours:5.1f} s "
             f"(of which {fixed_ours:.1f} s is the command's fixed cost) = {per_ours:5.0f} ms/submission"
+        )
+        print(
+            f"clientcraft, fixed form,  1 process: {args.n} submissions in {t_fixed:5.1f} s "
+            f"(of which {fixed_fixed:.1f} s is the command's fixed cost) = {per_fixed:5.0f} ms/submission"
         )
         print(
             f"ratio per submission, stock / ours: {per_stock / per_ours:.1f}x (target >= 10x); "

@@ -87,7 +87,7 @@ def courses(tmp_path_factory) -> tuple[Path, Path, list[str]]:
     steps in place of every :data:`SAME_AS_STOCK` one. Late work scores zero in both, so the late
     penalty steps have work to do."""
     tmp = tmp_path_factory.mktemp("gradebook-writes")
-    ours = make_course(tmp, REPO / "exercises", "ours")
+    ours = make_course(tmp, REPO / "exercises", "ours", variants=False)
     with (ours / CONFIG_NAME).open("a", encoding="utf-8") as config:
         config.write('c.LateSubmissionPlugin.penalty_method = "zero"\n')
     release(ours, ASSIGNMENT)

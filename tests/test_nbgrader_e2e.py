@@ -42,7 +42,7 @@ def graded(tmp_path_factory):
     autograded (one by two processes at once), given feedback and exported."""
     tmp = tmp_path_factory.mktemp("e2e")
     bank_dir = copy_bank(tmp / "exercises")
-    course = make_course(tmp, bank_dir)
+    course = make_course(tmp, bank_dir, variants=False)
     run_nbgrader(course, "generate_assignment", "*")
     cohorts = {
         name: simulate_cohort(course, name, n, seed, prefix=f"{name[:5]}-")

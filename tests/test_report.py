@@ -114,9 +114,9 @@ def test_analyse_computes_mastery_per_topic_across_assignments():
         Item("final", "q01", "s3", "t1", ("A", "B", "C"), (1, 0.5, 0), 2.0),
     )
     answers = {
-        ("quiz", "q01"): {"ann": Answer(1, "A"), "bob": Answer(0, "B")},
-        ("quiz", "q02"): {"ann": Answer(1, "B"), "bob": Answer(0, BLANK)},
-        ("final", "q01"): {"ann": Answer(0.5, "B")},
+        ("quiz", "q01", "s1"): {"ann": Answer(1, "A"), "bob": Answer(0, "B")},
+        ("quiz", "q02", "s2"): {"ann": Answer(1, "B"), "bob": Answer(0, BLANK)},
+        ("final", "q01", "s3"): {"ann": Answer(0.5, "B")},
     }
     scores = {"quiz": {"ann": (2.0, 2.0), "bob": (0.0, 2.0)}, "final": {"ann": (1.0, 2.0)}}
     result = analyse(Cohort("c", items, answers, scores, topics))
@@ -272,7 +272,7 @@ def cohort_course(tmp_path_factory, repo_root) -> tuple[Path, Path]:
     Returns (course folder, bank folder)."""
     root = tmp_path_factory.mktemp("report")
     bank_dir = _report_bank(root, repo_root)
-    course = make_course(root, bank_dir)
+    course = make_course(root, bank_dir, variants=False)
     add_students(course, LEARNERS)
     for assignment, plan in (("quiz-trust", TRUST_ANSWERS), ("quiz-composure", COMPOSURE_ANSWERS)):
         release(course, assignment)

@@ -1,5 +1,10 @@
 """Tampered submissions through nbgrader's real CLI: none earns an undeserved point, none changes
-another learner's grade, and none is modified on disk by grading."""
+another learner's grade, and none is modified on disk by grading.
+
+The course has per-learner variants (the default), so every tampered learner's best and worst
+letters are their own; the variant attacks (an edited first cell showing another variant, another
+learner's id in metadata, a forged variant key) are graded against the submitting learner's own
+variant, and deserve what their letters are worth there."""
 
 from __future__ import annotations
 
@@ -13,13 +18,16 @@ from pathlib import Path
 import pytest
 
 from clientcraft.bank import load_bank
-from clientcraft.grading import AnswerKey, KeyOption, key_source
+from clientcraft.grading import AnswerKey, KeyOption, PoolItem, PoolKey, key_source
 from tests.support.nbgrader_cohort import (
     REPO,
+    add_students,
+    bank_keys,
     expected_scores,
     exported_scores,
+    learner_questions,
+    literal_letter,
     make_course,
-    questions,
     release,
     run_nbgrader,
     simulate_cohort,
@@ -44,12 +52,20 @@ def answer(nb: dict, q: str, source: str) -> None:
     cell(nb, f"answer-{q}")["source"] = source
 
 
-def letters(bank, course) -> tuple[dict[str, str], dict[str, str], list[str]]:
-    """Best and a zero-credit letter per question, and the question names."""
-    scenarios = {q: bank.scenario(s) for q, (s, _) in questions(course, ASSIGNMENT).items()}
-    best = {q: s.best.key for q, s in scenarios.items()}
-    worst = {q: next(o.key for o in s.options if o.credit == 0) for q, s in scenarios.items()}
-    return best, worst, sorted(scenarios)
+def letters(bank, course, student) -> tuple[dict[str, str], dict[str, str], list[str]]:
+    """Best and a zero-credit letter per question in ``student``'s variant, and the question names."""
+    own = learner_questions(course, ASSIGNMENT, student)
+    keys = bank_keys(course, ASSIGNMENT, student)
+    credit = {
+        q: {letter: bank.scenario(own[q][0]).option(key).credit for letter, key in keys[q].items()}
+        for q in own
+    }
+    best = {q: next(k for k, c in per.items() if c == 1) for q, per in credit.items()}
+    worst = {q: next(k for k, c in per.items() if c == 0) for q, per in credit.items()}
+    return best, worst, sorted(own)
+
+
+WORTH = "what its letters are worth in the learner's own variant"
 
 
 def choose(nb: dict, picks: dict[str, str]) -> None:
@@ -58,10 +74,37 @@ def choose(nb: dict, picks: dict[str, str]) -> None:
 
 
 def tampers(
-    best: dict, worst: dict, qs: list[str]
-) -> dict[str, tuple[Callable[[dict], object], float]]:
-    """Each tampered learner: how their notebook is changed, and the score they deserve."""
+    best: dict, worst: dict, qs: list[str], colleague: dict
+) -> dict[str, tuple[Callable[[dict], object] | None, float | str]]:
+    """Each tampered learner: how their notebook is changed, and the score they deserve (or
+    :data:`WORTH`). ``colleague`` holds another learner's best letters."""
     q1, q2, q3 = qs[:3]
+
+    def edit_show_cell(nb):
+        """Another variant shown by editing the first cell (seed, student id), answered as shown."""
+        show = cell(nb, "show-questions")
+        show["source"] = (
+            "".join(show["source"])
+            .replace('os.environ.get("JUPYTERHUB_USER", "")', '"honest-001"')
+            .replace('"seed": "', '"seed": "forged')
+        )
+        choose(nb, colleague)
+
+    def colleague_id_in_metadata(nb):
+        choose(nb, colleague)
+        nb["metadata"]["clientcraft"]["student"] = "honest-001"
+        nb["metadata"]["nbgrader"] = {"student": "honest-001", "student_id": "honest-001"}
+        for c in nb["cells"]:
+            c["metadata"].setdefault("clientcraft", {})["student"] = "honest-001"
+            c["metadata"]["nbgrader"]["student"] = "honest-001"
+
+    def forged_variant_key(nb):
+        choose(nb, worst)
+        items = (
+            PoolItem("forged", "s", "s", "q", tuple(KeyOption(k, "x", 1.0, "f") for k in "ABCD")),
+        )
+        forged = PoolKey(q1, f"answer-{q1}", "Q", "seed", ASSIGNMENT, "forged", "", items)
+        cell(nb, q1)["source"] = key_source(forged, "# forged")
 
     def edit_test(nb):
         choose(nb, worst)
@@ -166,7 +209,21 @@ def tampers(
         "t-huge-output": (huge_output, every),
         "t-extra-grade-cell": (extra_grade_cell, 0),
         "t-malformed": (None, 0),
+        "t-edit-show-cell": (edit_show_cell, WORTH),
+        "t-colleague-id": (colleague_id_in_metadata, WORTH),
+        "t-forged-variant-key": (forged_variant_key, 0),
     }
+
+
+def worth(course, bank, student, nb) -> float:
+    """What the letters in ``nb``'s answer cells are worth in ``student``'s own variant."""
+    answers = {}
+    for c in nb["cells"]:
+        grade_id = c["metadata"]["nbgrader"].get("grade_id", "")
+        if grade_id.startswith("answer-"):
+            answers[grade_id[7:]] = "".join(c["source"]).split(" = ", 1)[1]
+    assert all(literal_letter(a) for a in answers.values())
+    return expected_scores(course, bank, ASSIGNMENT, {student: answers})[student]
 
 
 def sha(path: Path) -> str:
@@ -184,12 +241,18 @@ def tampered(tmp_path_factory):
     run_nbgrader(course, "autograde", ASSIGNMENT)
     run_nbgrader(course, "export")
     before = exported_scores(course, ASSIGNMENT)
-    best, worst, qs = letters(bank, course)
-    assert len(qs) >= 3
+    colleague, _, _ = letters(bank, course, "honest-001")
     released = json.loads(release(course, ASSIGNMENT).read_text(encoding="utf-8"))
     hashes = {}
-    cases = tampers(best, worst, qs)
-    for student, (mutate, _) in cases.items():
+    names = list(tampers({}, {}, ["q01", "q02", "q03"], {}))
+    add_students(course, names)
+    cases = {}
+    for student in names:
+        best, worst, qs = letters(bank, course, student)
+        assert len(qs) >= 3
+        mutate, deserved = tampers(best, worst, qs, colleague)[student]
+        cases[student] = (mutate, deserved)
+    for student, (mutate, deserved) in cases.items():
         path = submission_path(course, student, ASSIGNMENT)
         path.parent.mkdir(parents=True)
         (path.parent / "timestamp.txt").write_text("2026-01-15 10:00:00.000000 UTC")
@@ -199,6 +262,8 @@ def tampered(tmp_path_factory):
             nb = copy.deepcopy(released)
             mutate(nb)
             path.write_text(json.dumps(nb), encoding="utf-8")
+            if deserved == WORTH:
+                cases[student] = (mutate, worth(course, bank, student, nb))
         hashes[student] = sha(path)
     start = time.perf_counter()
     run = run_nbgrader(course, "autograde", ASSIGNMENT, check=False)
@@ -220,7 +285,8 @@ def test_every_max_score_stays_one_point_per_question(tampered):
 
     with (course / "grades.csv").open(encoding="utf-8") as handle:
         rows = [r for r in csv.DictReader(handle) if r["assignment"] == ASSIGNMENT]
-    assert {float(r["max_score"]) for r in rows} == {float(len(questions(course, ASSIGNMENT)))}
+    count = len(learner_questions(course, ASSIGNMENT, "honest-001"))
+    assert {float(r["max_score"]) for r in rows} == {float(count)}
 
 
 def test_other_learners_grades_are_intact(tampered):

@@ -782,12 +782,50 @@ def load_bank(root: Path | str) -> Bank:
                 scenarios.append(scenario)
     if problems:
         raise BankError(problems)
+    slot_warnings = _check_slots(scenarios, problems)
+    if problems:
+        raise BankError(problems)
     bank = Bank(root, topics, claims, articles, tuple(scenarios))
     warnings = tuple(
         f"{c.where}: {c.id}: no scenario exercises this claim (list it in a scenario's 'claims')"
         for c in bank.unexercised_claims()
     )
-    return Bank(root, topics, claims, articles, tuple(scenarios), warnings)
+    return Bank(root, topics, claims, articles, tuple(scenarios), warnings + slot_warnings)
+
+
+def _check_slots(scenarios: list[Scenario], problems: list[str]) -> tuple[str, ...]:
+    """Slots hold parallel items of one topic (an error otherwise), at least two of them, and a
+    topic's slots hold equally many (warnings: a learner's draw still works, but is less fair)."""
+    members: dict[str, list[Scenario]] = {}
+    for scenario in scenarios:
+        if scenario.slot is not None:
+            members.setdefault(scenario.slot, []).append(scenario)
+    warnings = []
+    sizes: dict[str, dict[str, int]] = {}
+    for slot, items in members.items():
+        first = items[0]
+        for other in items[1:]:
+            if other.topic != first.topic:
+                problems.append(
+                    f"{other.where}: {other.id}: slot '{slot}' mixes topics {first.topic} "
+                    f"({first.where}) and {other.topic} (a slot holds parallel items of one topic; "
+                    "rename one of the slots)"
+                )
+        if len(items) < 2:
+            warnings.append(
+                f"{first.where}: {first.id}: slot '{slot}' has only this item, so every learner "
+                "gets it (add a parallel item to the slot, or remove the slot)"
+            )
+        sizes.setdefault(first.topic, {})[slot] = len(items)
+    for topic, per_slot in sizes.items():
+        if len(set(per_slot.values())) > 1:
+            counts = ", ".join(f"{slot} {n}" for slot, n in per_slot.items())
+            first = members[next(iter(per_slot))][0]
+            warnings.append(
+                f"{first.where}: topic {topic}: its slots hold different numbers of items "
+                f"({counts}); give every slot of a topic equally many parallel items"
+            )
+    return tuple(warnings)
 
 
 def default_bank_dir() -> Path:

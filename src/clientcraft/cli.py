@@ -136,6 +136,41 @@ def cmd_export(args: argparse.Namespace) -> int:
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     print(f"wrote {args.out}: {result.summary}")
+
+
+def cmd_variant(args: argparse.Namespace) -> int:
+    """Show what one learner sees in one assignment: their questions and lettered options."""
+    from clientcraft.course import learner_keys, on_roster
+
+    keys = learner_keys(args.course, args.assignment, args.student)
+    if not on_roster(args.course, args.student):
+        print(
+            f"note: '{args.student}' is not on the roster of {args.course} (nbgrader db student "
+            "list); shown is the variant that student id will see",
+            file=sys.stderr,
+        )
+    questions: list[dict[str, Any]] = [
+        {
+            "question": key.question,
+            "scenario": key.scenario,
+            "options": [{"letter": o.key, "key": o.canonical, "text": o.text} for o in key.options],
+        }
+        for key in keys
+    ]
+    if args.json:
+        print(
+            json.dumps(
+                {"student": args.student, "assignment": args.assignment, "questions": questions},
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+        return 0
+    print(f"{args.assignment} as {args.student} sees it:")
+    for question in questions:
+        print(f"\n{question['question']}  {question['scenario']}")
+        for option in question["options"]:
+            print(f"  {option['letter']}. {option['text']}  (bank option {option['key']})")
     return 0
 
 
@@ -245,6 +280,17 @@ def _parser() -> argparse.ArgumentParser:
         "--book", type=Path, help="scorm: the book folder (default: book/ next to the bank folder)"
     )
     export.set_defaults(func=cmd_export)
+
+    variant = sub.add_parser(
+        "variant",
+        help="what one learner sees in one assignment: their questions and options, lettered as "
+        "in their notebook",
+    )
+    variant.add_argument("course", type=Path, metavar="COURSE_DIR", help="the nbgrader course")
+    variant.add_argument("assignment", metavar="ASSIGNMENT", help="e.g. quiz-trust or final")
+    variant.add_argument("student", metavar="STUDENT_ID", help="the learner's nbgrader student id")
+    variant.add_argument("--json", action="store_true", help="print it as JSON")
+    variant.set_defaults(func=cmd_variant)
     return parser
 
 

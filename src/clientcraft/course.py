@@ -6,12 +6,18 @@ module decides what may be written. Updating a course in use never touches learn
 was already released or edited by hand unless forced (and then keeps the old notebook under
 ``clientcraft-backup/``), and never overwrites an instructor's own ``nbgrader_config.py``: it says
 which settings to add instead. All checks run before anything is written.
+
+A new course gets a random seed in its course record (``clientcraft-course.json``, key ``seed``)
+once, and with it per-learner variants (:mod:`clientcraft.variants`) unless ``nbgrader_config.py``
+sets ``c.Variants.enabled = False``. A course made before variants existed has no seed and keeps
+its fixed form.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 import shutil
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,6 +27,7 @@ from typing import Any
 from clientcraft.bank import Bank
 from clientcraft.errors import ClientcraftError
 from clientcraft.files import write_atomic
+from clientcraft.grading import AnswerKey, PoolKey, read_key
 from clientcraft.naming import CONFIG_FILE, GRADEBOOK_FILE, METADATA_KEY
 from clientcraft.render.nbgrader import (
     CONFIG_MARKER,
@@ -32,7 +39,9 @@ from clientcraft.render.nbgrader import (
     config_text,
     course_assignments,
     notebook_bytes,
+    variant_notebook,
 )
+from clientcraft.variants import Variants, variant_assignments
 
 BACKUP_DIR = "clientcraft-backup"
 LEARNER_DIRS = ("submitted", "autograded", "feedback")
@@ -80,13 +89,36 @@ def write_course_record(course: Path, record: dict[str, Any]) -> None:
         write_atomic(path, text.encode())
 
 
+def variants_enabled(course: Path) -> bool:
+    """``c.Variants.enabled`` of the course's ``nbgrader_config.py`` (True without one)."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    if not (Path(course) / CONFIG_FILE).is_file():
+        return True
+    try:
+        config = PyFileConfigLoader(CONFIG_FILE, path=str(course)).load_config()
+    except Exception as exc:  # the config is Python code; any error in it is the user's to fix
+        raise ClientcraftError(
+            f"{Path(course) / CONFIG_FILE}: fails to run: {exc} (fix the file)"
+        ) from exc
+    return bool(Variants(config=config).enabled)
+
+
+def _is_new(course: Path) -> bool:
+    """A course folder nothing has been generated or graded in yet."""
+    return not (course / "source").exists() and not (course / GRADEBOOK_FILE).exists()
+
+
 def _edited_by_hand(old: bytes) -> bool:
     """Whether a source notebook's cells differ from what clientcraft generated (or it is no
     notebook of ours at all)."""
+    import nbformat
+
     try:
-        nb = json.loads(old)
-        return nb["metadata"][METADATA_KEY]["cells_sha256"] != cells_hash(nb["cells"])
-    except (ValueError, UnicodeDecodeError, KeyError, TypeError):
+        # nbformat.reads joins the line lists that files store back into the strings we hashed.
+        nb = nbformat.reads(old.decode("utf-8"), as_version=4)
+        return bool(nb["metadata"][METADATA_KEY]["cells_sha256"] != cells_hash(nb["cells"]))
+    except (ValueError, UnicodeDecodeError, KeyError, TypeError, AttributeError):
         return True
 
 
@@ -152,7 +184,7 @@ def _questions(nb_json: dict) -> dict[str, tuple[str, str]]:
         tag = cell.get("metadata", {}).get(METADATA_KEY)
         if isinstance(tag, dict) and "question" in tag:
             found.setdefault(tag["question"], []).append(cell)
-            scenario[tag["question"]] = str(tag.get("scenario"))
+            scenario[tag["question"]] = str(tag.get("scenario") or f"slot {tag.get('slot')}")
     return {q: (scenario[q], json.dumps(cells, sort_keys=True)) for q, cells in found.items()}
 
 
@@ -196,9 +228,14 @@ def _back_up(course: Path, path: Path) -> Path:
 
 
 def update_course(
-    course: Path, bank: Bank, force: bool = False, course_id: str | None = None
+    course: Path,
+    bank: Bank,
+    force: bool = False,
+    course_id: str | None = None,
+    variants: bool | None = None,
 ) -> CourseUpdate:
     """Create or update the nbgrader course at ``course`` from ``bank``; see the module docstring.
+    ``variants`` overrides the course's ``c.Variants.enabled`` setting (None: use it).
 
     ``course_id`` names the course in nbgrader's exchange; it is recorded, so later runs keep it.
     All checks run before anything is written, so a refusal leaves the course exactly as it was.
@@ -208,11 +245,22 @@ def update_course(
         raise ClientcraftError(f"{course}: exists and is not a folder (give a course folder)")
     course_id = course_id or read_course_record(course).get("course_id")
     result = CourseUpdate()
+    record = read_course_record(course)
+    new_seed = None
+    if "seed" not in record and _is_new(course):
+        new_seed = secrets.token_hex(16)
+    seed = record.get("seed", new_seed)
+    enabled = variants_enabled(course) if variants is None else variants
+    use_variants = seed is not None and enabled
+    if seed is None and enabled:
+        result.notes.append(
+            f"{course}: this course was made before per-learner variants, so every learner keeps "
+            "the same fixed form; make a new course directory for variants"
+        )
     plans: list[tuple[str, Path, bytes, bool]] = []
     refusals: list[str] = []
-    for name, scenarios in course_assignments(bank).items():
+    for name, data in _assignment_bytes(bank, str(seed) if use_variants else None).items():
         path = course / "source" / name / f"{name}.ipynb"
-        data = notebook_bytes(assessment_notebook(bank, name, scenarios))
         old = path.read_bytes() if path.exists() else None
         if old == data:
             result.unchanged.append(str(path.relative_to(course)))
@@ -240,6 +288,9 @@ def update_course(
             f"{bank.root}: the bank has no assessment scenarios, so there is nothing "
             "to grade (add scenarios with 'pool: assessment')"
         )
+    if new_seed is not None:
+        write_course_record(course, {**record, "seed": new_seed})
+        result.written.append(COURSE_RECORD)
     for name, path, data, keep_old in plans:
         if keep_old:
             result.notes.append(
@@ -248,17 +299,31 @@ def update_course(
         write_atomic(path, data)
         result.written.append(str(path.relative_to(course)))
     _update_config(course, result, course_id)
-    record: dict[str, Any] = {"bank": str(bank.root.resolve())}
+    recorded: dict[str, Any] = {"bank": str(bank.root.resolve())}
     if course_id:
-        record["course_id"] = course_id
+        recorded["course_id"] = course_id
         result.notes.append(
             f"course id '{course_id}': for nbgrader's exchange, also set up the exchange folder "
             "(deploy/jupyterhub/setup-exchange.sh) and give every learner's server "
             f"c.CourseDirectory.course_id = {course_id!r} and the same c.Exchange.root "
             "(see 'Running a cohort' in the README)"
         )
-    write_course_record(course, record)
+    write_course_record(course, recorded)
     return result
+
+
+def _assignment_bytes(bank: Bank, seed: str | None) -> dict[str, bytes]:
+    """Every assignment's source notebook as bytes: per-learner variants drawn from ``seed``, or
+    the fixed form when it is None."""
+    if seed is None:
+        return {
+            name: notebook_bytes(assessment_notebook(bank, name, scenarios))
+            for name, scenarios in course_assignments(bank).items()
+        }
+    return {
+        name: notebook_bytes(variant_notebook(bank, name, questions, seed))
+        for name, questions in variant_assignments(bank).items()
+    }
 
 
 def _update_config(course: Path, result: CourseUpdate, course_id: str | None = None) -> None:
@@ -283,3 +348,59 @@ def _update_config(course: Path, result: CourseUpdate, course_id: str | None = N
             )
         else:
             result.unchanged.append(CONFIG_FILE)
+
+
+def source_keys(course: Path, assignment: str) -> dict[str, AnswerKey | PoolKey]:
+    """Question name -> answer key of one assignment, from its source notebook's test cells (the
+    key the course grades with, whatever the bank says now)."""
+    course = Path(course)
+    if not (course / "source").is_dir():
+        raise ClientcraftError(
+            f"{course}: not a clientcraft course: it has no source/ folder (give the course folder "
+            "made by 'clientcraft nbgrader-course')"
+        )
+    path = course / "source" / assignment / f"{assignment}.ipynb"
+    if not path.is_file():
+        known = sorted(p.parent.name for p in (course / "source").glob("*/*.ipynb"))
+        raise ClientcraftError(
+            f"{path}: no assignment '{assignment}' in this course (known: {', '.join(known) or 'none'})"
+        )
+    try:
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+        raise ClientcraftError(f"{path}: not a readable notebook: {exc}") from exc
+    keys: dict[str, AnswerKey | PoolKey] = {}
+    for cell in cells:
+        source = cell.get("source", "")
+        key = read_key("".join(source) if isinstance(source, list) else source)
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if key is not None and grade_id == key.question:
+            keys[key.question] = key
+    if not keys:
+        raise ClientcraftError(f"{path}: no clientcraft questions in this notebook")
+    return keys
+
+
+def learner_keys(course: Path, assignment: str, student: str) -> list[AnswerKey]:
+    """The questions ``student`` gets in ``assignment``, each keyed in their own letters, in
+    question order (a fixed-form course: everyone's letters are the bank's)."""
+    keys = source_keys(course, assignment)
+    return [
+        key.learner_key(student)[0] if isinstance(key, PoolKey) else key
+        for _, key in sorted(keys.items())
+    ]
+
+
+def on_roster(course: Path, student: str) -> bool:
+    """Whether the course's gradebook lists ``student`` (read-only; False without a gradebook)."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    db = Path(course) / GRADEBOOK_FILE
+    if not db.is_file():
+        return False
+    with Gradebook(f"sqlite:///file:{db.resolve()}?mode=ro&uri=true", course_id="") as gb:
+        try:
+            gb.find_student(student)
+        except MissingEntry:
+            return False
+    return True

@@ -10,7 +10,10 @@ learner edits to test cells cannot matter), and writes the outcome as outputs th
 points for partial credit, an error output for zero.
 
 The key's format lives here, next to its reader: :func:`key_source` writes it, :func:`read_key`
-reads it.
+reads it. A course with per-learner variants (:mod:`clientcraft.variants`) stores a
+:class:`PoolKey` instead: every item of the question's slot with its key, and the draw's parameters;
+the grader draws the submitting learner's item and option order from nbgrader's student id (never
+from anything in the notebook) and grades their letter against that.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import ast
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from nbconvert.exporters.exporter import ResourcesDict
@@ -28,6 +32,8 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Bool
 
 from clientcraft.formats import points as points_text
+from clientcraft.naming import question_grade_id
+from clientcraft.variants import METHOD, Drawn, Pool, question_markdown, variant
 
 BEGIN_KEY = "### BEGIN HIDDEN TESTS"
 END_KEY = "### END HIDDEN TESTS"
@@ -43,12 +49,19 @@ def answer_line(name: str) -> str:
 
 @dataclass(frozen=True)
 class KeyOption:
-    """One option as the key knows it: letter, text, credit (fraction of the points), feedback."""
+    """One option as the key knows it: letter, text, credit (fraction of the points), feedback;
+    in a learner's variant also its key in the bank (``bank_key``), which the letter may not be."""
 
     key: str
     text: str
     credit: float
     feedback: str
+    bank_key: str = ""
+
+    @property
+    def canonical(self) -> str:
+        """The option's key in the bank, whatever letter a learner sees it under."""
+        return self.bank_key or self.key
 
 
 @dataclass(frozen=True)
@@ -73,18 +86,101 @@ class AnswerKey:
         return next(o for o in self.options if o.key == key)
 
 
-def key_source(key: AnswerKey, visible: str) -> str:
+@dataclass(frozen=True)
+class PoolItem:
+    """One item of a variant question's slot: what the learner reads, and its options' key."""
+
+    scenario: str
+    source: str
+    situation: str
+    question: str
+    options: tuple[KeyOption, ...]
+
+
+@dataclass(frozen=True)
+class PoolKey:
+    """The instructor-only key of a variant question: the draw's parameters and every item of the
+    slot with each option's credit and feedback (options in bank order, keyed A, B, ...)."""
+
+    question: str
+    answer_cell: str
+    title: str
+    seed: str
+    assignment: str
+    slot: str
+    avoid: str
+    items: tuple[PoolItem, ...]
+
+    @property
+    def pool(self) -> Pool:
+        return Pool(
+            self.seed,
+            self.assignment,
+            self.question,
+            self.slot,
+            self.avoid,
+            {item.scenario: tuple(o.key for o in item.options) for item in self.items},
+        )
+
+    def item(self, scenario: str) -> PoolItem:
+        return next(i for i in self.items if i.scenario == scenario)
+
+    def learner_key(self, student: str) -> tuple[AnswerKey, Drawn]:
+        """``student``'s question: the key in their letters (their A is ``order[0]``), and the draw."""
+        drawn = variant(self.pool, student)
+        options = {o.key: o for o in self.item(drawn.scenario).options}
+        lettered = tuple(
+            KeyOption(
+                drawn.letter(key),
+                options[key].text,
+                options[key].credit,
+                options[key].feedback,
+                key,
+            )
+            for key in drawn.order
+        )
+        return AnswerKey(self.question, self.answer_cell, drawn.scenario, lettered), drawn
+
+    def markdown(self, drawn: Drawn) -> str:
+        """The question as ``drawn``'s learner sees it."""
+        item = self.item(drawn.scenario)
+        texts = {o.key: o.text for o in item.options}
+        return question_markdown(
+            self.title, item.source, item.situation, item.question, [texts[k] for k in drawn.order]
+        )
+
+
+def _options_json(options: Sequence[KeyOption]) -> list[dict[str, Any]]:
+    return [
+        {"key": o.key, "text": o.text, "credit": o.credit, "feedback": o.feedback} for o in options
+    ]
+
+
+def key_source(key: AnswerKey | PoolKey, visible: str) -> str:
     """A test cell's source: ``visible`` (what learners see) and the key inside the hidden-tests
     region, which ``nbgrader generate_assignment`` strips from the released notebook."""
-    body = {
-        "question": key.question,
-        "answer_cell": key.answer_cell,
-        "scenario": key.scenario,
-        "options": [
-            {"key": o.key, "text": o.text, "credit": o.credit, "feedback": o.feedback}
-            for o in key.options
-        ],
-    }
+    body: dict[str, Any] = {"question": key.question, "answer_cell": key.answer_cell}
+    if isinstance(key, AnswerKey):
+        body.update(scenario=key.scenario, options=_options_json(key.options))
+    else:
+        body["variants"] = {
+            "method": METHOD,
+            "seed": key.seed,
+            "assignment": key.assignment,
+            "slot": key.slot,
+            "avoid": key.avoid,
+            "title": key.title,
+        }
+        body["items"] = [
+            {
+                "scenario": i.scenario,
+                "source": i.source,
+                "situation": i.situation,
+                "question": i.question,
+                "options": _options_json(i.options),
+            }
+            for i in key.items
+        ]
     literal = json.dumps(body, indent=4, ensure_ascii=False)
     return f"{visible}\n{BEGIN_KEY}\n{KEY_NAME} = {literal}\n{END_KEY}"
 
@@ -101,9 +197,47 @@ def split_key(source: str) -> tuple[str, str | None]:
     return visible, "\n".join(lines[begin + 1 : end])
 
 
-def read_key(source: str) -> AnswerKey | None:
+def _read_options(options: Any) -> tuple[KeyOption, ...]:
+    return tuple(
+        KeyOption(str(o["key"]).upper(), str(o["text"]), float(o["credit"]), str(o["feedback"]))
+        for o in options
+    )
+
+
+def _read_pool_key(body: dict[str, Any]) -> PoolKey | None:
+    draw = body["variants"]
+    if draw["method"] != METHOD:
+        return None
+    items = tuple(
+        PoolItem(
+            str(i["scenario"]),
+            str(i["source"]),
+            str(i["situation"]),
+            str(i["question"]),
+            _read_options(i["options"]),
+        )
+        for i in body["items"]
+    )
+    if not items or not all(i.options for i in items):
+        return None
+    return PoolKey(
+        str(body["question"]),
+        str(body["answer_cell"]),
+        str(draw["title"]),
+        str(draw["seed"]),
+        str(draw["assignment"]),
+        str(draw["slot"]),
+        str(draw["avoid"]),
+        items,
+    )
+
+
+@lru_cache(maxsize=256)
+def read_key(source: str) -> AnswerKey | PoolKey | None:
     """The answer key in a test cell's source, read as a literal (never executed); None if the cell
-    has no well-formed clientcraft key."""
+    has no well-formed clientcraft key (or a variant key of a draw method this version lacks).
+    Keys are immutable, so each distinct source is parsed once per process: every submission of
+    an assignment restores the same test cells from the gradebook."""
     _, region = split_key(source)
     if region is None:
         return None
@@ -118,16 +252,23 @@ def read_key(source: str) -> AnswerKey | None:
         ):
             return None
         body = ast.literal_eval(stmt.value)
-        options = tuple(
-            KeyOption(str(o["key"]).upper(), str(o["text"]), float(o["credit"]), str(o["feedback"]))
-            for o in body["options"]
-        )
+        if "variants" in body:
+            return _read_pool_key(body)
+        options = _read_options(body["options"])
         if not options:
             return None
         return AnswerKey(
             str(body["question"]), str(body["answer_cell"]), str(body["scenario"]), options
         )
-    except (SyntaxError, ValueError, TypeError, KeyError, MemoryError, RecursionError):
+    except (
+        SyntaxError,
+        ValueError,
+        TypeError,
+        KeyError,
+        AttributeError,
+        MemoryError,
+        RecursionError,
+    ):
         return None
 
 
@@ -266,7 +407,10 @@ class GradeChoices(NbGraderPreprocessor):
 
     Runs in place of nbgrader's Execute step (``Autograde.autograde_preprocessors``). Learner code is
     parsed, never run. Test cells of this notebook without a clientcraft key score 0 with a message
-    (they would need a kernel), so nothing is ever awarded by default.
+    (they would need a kernel), so nothing is ever awarded by default. A variant question is graded
+    against the item and option order of the submitting learner (``resources["nbgrader"]["student"]``,
+    nbgrader's student id), and its question cell gets that learner's question as its output, so the
+    feedback shows what they answered.
     """
 
     reveal_best = Bool(
@@ -283,6 +427,15 @@ class GradeChoices(NbGraderPreprocessor):
             for cell in nb.cells
             if utils.is_solution(cell) and "grade_id" in cell.metadata.nbgrader
         }
+        self._shown = {
+            cell.metadata.nbgrader["grade_id"]: cell
+            for cell in nb.cells
+            if cell.cell_type == "code"
+            and "grade_id" in cell.metadata.get("nbgrader", {})
+            and not utils.is_grade(cell)
+            and not utils.is_solution(cell)
+        }
+        self._student = resources.get("nbgrader", {}).get("student")
         return super().preprocess(nb, resources)
 
     def preprocess_cell(
@@ -302,8 +455,31 @@ class GradeChoices(NbGraderPreprocessor):
             ]
             return cell, resources
         cell.source, _ = split_key(cell.source)
+        if isinstance(key, PoolKey):
+            key = self._learner_key(key)
         cell.outputs = self._outcome(key, self._answers.get(key.answer_cell), points)
         return cell, resources
+
+    def _learner_key(self, key: PoolKey) -> AnswerKey:
+        """The submitting learner's key of a variant question; shows their question in its cell."""
+        if not self._student:
+            raise ValueError(
+                f"{key.question}: a variant question is graded for one learner, but nbgrader gave "
+                "no student id (grade it with `nbgrader autograde`)"
+            )
+        learner, drawn = key.learner_key(self._student)
+        shown = self._shown.get(question_grade_id(key.question))
+        if shown is not None:
+            shown.outputs = [
+                from_dict(
+                    {
+                        "output_type": "display_data",
+                        "metadata": {},
+                        "data": {"text/markdown": key.markdown(drawn)},
+                    }
+                )
+            ]
+        return learner
 
     def _outcome(
         self, key: AnswerKey, answer: Mapping[str, Any] | None, points: float

@@ -139,9 +139,19 @@ def copy_bank(dest: Path) -> Path:
     return dest
 
 
-def make_course(tmp: Path, bank_dir: Path, name: str = "course") -> Path:
-    """A fresh nbgrader course at ``tmp/name`` made by ``clientcraft nbgrader-course``."""
+def make_course(tmp: Path, bank_dir: Path, name: str = "course", variants: bool = True) -> Path:
+    """A fresh nbgrader course at ``tmp/name`` made by ``clientcraft nbgrader-course``: with
+    per-learner variants (the default for new courses), or set to the fixed form in its
+    ``nbgrader_config.py`` beforehand, as an instructor would (``variants=False``)."""
     course = tmp / name
+    if not variants:
+        from clientcraft.render.nbgrader import config_text
+
+        course.mkdir(parents=True)
+        (course / "nbgrader_config.py").write_text(
+            config_text().replace("c.Variants.enabled = True", "c.Variants.enabled = False"),
+            encoding="utf-8",
+        )
     run_clientcraft(
         "nbgrader-course", str(course), "--bank", str(Path(bank_dir).resolve()), cwd=tmp
     )
@@ -167,8 +177,35 @@ def add_students(course: Path, students: list[str]) -> None:
     run_nbgrader(course, "db", "student", "import", str(roster))
 
 
+def learner_questions(course: Path, assignment: str, student: str) -> dict[str, tuple[str, str]]:
+    """``{question: (scenario id, valid letters)}`` of one learner: their own variant in a course
+    with variants (read with ``clientcraft.course.learner_keys``), else the released notebook's."""
+    from clientcraft.course import learner_keys
+    from clientcraft.grading import PoolKey, read_key
+
+    source = course / "source" / assignment / f"{assignment}.ipynb"
+    cells = json.loads(source.read_text(encoding="utf-8"))["cells"]
+    if not any(isinstance(read_key("".join(c["source"])), PoolKey) for c in cells):
+        return questions(course, assignment)
+    return {
+        key.question: (key.scenario, "".join(o.key for o in key.options))
+        for key in learner_keys(course, assignment, student)
+    }
+
+
+def bank_keys(course: Path, assignment: str, student: str) -> dict[str, dict[str, str]]:
+    """``{question: {learner's letter: the option's key in the bank}}`` of one learner."""
+    from clientcraft.course import learner_keys
+
+    return {
+        key.question: {o.key: o.canonical for o in key.options}
+        for key in learner_keys(course, assignment, student)
+    }
+
+
 def questions(course: Path, assignment: str) -> dict[str, tuple[str, str]]:
-    """``{question: (scenario id, valid letters)}`` read from the released notebook's metadata."""
+    """``{question: (scenario id, valid letters)}`` read from the released notebook's metadata (a
+    course in the fixed form)."""
     nb = json.loads(release(course, assignment).read_text(encoding="utf-8"))
     found: dict[str, tuple[str, str]] = {}
     for cell in nb["cells"]:
@@ -229,12 +266,13 @@ def simulate_cohort(
     """Release ``assignment`` if needed, register ``n`` learners and submit seeded random answers for
     each (valid, blank, partial and invalid). Returns ``{student: {question: answer_literal}}``."""
     rng = random.Random(seed)
-    letters = {q: valid for q, (_, valid) in questions(course, assignment).items()}
+    release(course, assignment)
     students = [f"{prefix}{i:03d}" for i in range(1, n + 1)]
     add_students(course, students)
     cohort = {}
     for student in students:
-        cohort[student] = random_answers(rng, letters)
+        own = learner_questions(course, assignment, student)
+        cohort[student] = random_answers(rng, {q: valid for q, (_, valid) in own.items()})
         submit(course, student, assignment, cohort[student])
     return cohort
 
@@ -252,16 +290,18 @@ def literal_letter(literal: str) -> str | None:
 def expected_scores(
     course: Path, bank: Bank, assignment: str, cohort: Mapping[str, Answers]
 ) -> dict[str, float]:
-    """Each learner's score computed from the bank alone: the sum of the credits of chosen options."""
-    scenarios = {q: bank.scenario(s) for q, (s, _) in questions(course, assignment).items()}
+    """Each learner's score from the bank's credits: the sum of the credits of the options chosen,
+    each letter read in the learner's own variant (:func:`bank_keys`)."""
     scores = {}
     for student, answers in cohort.items():
+        own = learner_questions(course, assignment, student)
+        keys = bank_keys(course, assignment, student)
         total = 0.0
         for question, literal in answers.items():
             letter = literal_letter(literal)
-            scenario = scenarios[question]
-            if letter in scenario.keys:
-                total += scenario.option(letter).credit
+            scenario = bank.scenario(own[question][0])
+            if letter in keys[question]:
+                total += scenario.option(keys[question][letter]).credit
         scores[student] = round(total, 4)
     return scores
 

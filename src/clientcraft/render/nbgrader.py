@@ -1,7 +1,9 @@
 """Render the graded assessments: nbgrader source notebooks and ``nbgrader_config.py``.
 
 One quiz per topic (``quiz-<topic-id>``, that topic's whole assessment pool) and a ``final``
-with a balanced selection of every topic's items (:mod:`clientcraft.render.selection`), plus the text of an
+with a balanced selection of every topic's items (:mod:`clientcraft.render.selection`), as a fixed
+form or with per-learner variants (:func:`variant_notebook`, one question per slot, see
+:mod:`clientcraft.variants`), plus the text of an
 ``nbgrader_config.py`` that grades them with :class:`clientcraft.grading.GradeChoices` instead of
 running learner code. Everything here is a pure, byte-stable function of the bank; deciding what to
 write into a course folder (released? edited by hand? back up first) is :mod:`clientcraft.course`'s
@@ -11,6 +13,7 @@ job.
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
 from typing import Any
 
@@ -21,6 +24,8 @@ from clientcraft.bank import Bank, Scenario
 from clientcraft.grading import (
     AnswerKey,
     KeyOption,
+    PoolItem,
+    PoolKey,
     answer_line,
     checker_call,
     checker_source,
@@ -39,10 +44,12 @@ from clientcraft.naming import (
     quiz_name,
 )
 from clientcraft.render.selection import final_items
+from clientcraft.variants import KERNEL_FUNCTIONS, METHOD, Question
 
 POINTS = 1
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 CONFIG_MARKER = "# clientcraft-generated sha256:"
+SHOW_CELL = "show-questions"
 
 SETTINGS = (
     (
@@ -88,6 +95,13 @@ SETTINGS = (
         'c.GenerateFeedback.exporter_class = "clientcraft.feedback.FeedbackExporter"',
     ),
     (
+        "# Per-learner variants (courses made by clientcraft from this version on): each learner\n"
+        "# draws one item per slot and sees the options in their own order, chosen from their\n"
+        "# nbgrader student id. False: every learner gets the same fixed form. Change it before\n"
+        "# releasing, then run `clientcraft nbgrader-course` again.",
+        "c.Variants.enabled = True",
+    ),
+    (
         "# Check each notebook against the notebook format once, after all the steps above, rather\n"
         "# than after every step (nbconvert's own setting; a broken notebook still fails).",
         "c.Exporter.optimistic_validation = True",
@@ -95,7 +109,7 @@ SETTINGS = (
 )
 
 # Settings a course works without (a choice, or speed only): never reported as missing.
-OPTIONAL_SETTINGS = ("c.GradeChoices.", "c.Exporter.", "c.GenerateFeedback.")
+OPTIONAL_SETTINGS = ("c.GradeChoices.", "c.Exporter.", "c.GenerateFeedback.", "c.Variants.")
 
 # Our gradebook steps and the stock nbgrader steps they replace with identical results.
 SAME_AS_STOCK = {
@@ -156,8 +170,10 @@ def _cell(
     return cell
 
 
-def _header(title: str, scenarios: tuple[Scenario, ...]) -> str:
-    count = len(scenarios)
+def _header(title: str, scenarios: tuple[Scenario, ...], count: int | None = None) -> str:
+    """The instructions; ``count`` questions (default: one per scenario), partial credit
+    mentioned only when one of ``scenarios`` gives it."""
+    count = len(scenarios) if count is None else count
     partial = any(0 < o.credit < 1 for s in scenarios for o in s.options)
     return f"""# {title}
 
@@ -243,6 +259,10 @@ def assessment_notebook(bank: Bank, name: str, scenarios: tuple[Scenario, ...]) 
             ),
         ]
     cells.append(_cell("code", CHECK_CELL, _check_source(valid), _meta(CHECK_CELL, locked=True)))
+    return _notebook(name, cells)
+
+
+def _notebook(name: str, cells: list[NotebookNode]) -> NotebookNode:
     nb = nbformat.v4.new_notebook(cells=cells)
     nb.nbformat, nb.nbformat_minor = 4, 5
     nb.metadata = {
@@ -255,6 +275,223 @@ def assessment_notebook(bank: Bank, name: str, scenarios: tuple[Scenario, ...]) 
         },
     }
     return nb
+
+
+# --------------------------------------------------------------------------------------------
+# Per-learner variants
+# --------------------------------------------------------------------------------------------
+
+NO_STUDENT_ID = (
+    "**Your questions cannot be shown here.** Each learner gets their own questions, chosen by "
+    "their student id, and this notebook finds that id only on the course's JupyterHub (your hub "
+    "user name). Open the assignment there (fetch it in the *Assignments* tab, then open it). If "
+    "you received this file another way, ask your instructor for your questions; do not answer "
+    "someone else's."
+)
+
+
+def _source_line(bank: Bank, scenario: Scenario) -> str:
+    article = bank.article(scenario.source.article)
+    return (
+        f"Source: {article.english_title} ({article.language} article), section "
+        f"\u201c{scenario.source.section}\u201d."
+    )
+
+
+def _title(bank: Bank, name: str, question: Question, number: int) -> str:
+    topic = f" · {bank.topic(question.slot.topic).title}" if name == FINAL else ""
+    return f"Question {number}{topic}"
+
+
+def pool_key(bank: Bank, name: str, question: Question, number: int, seed: str) -> PoolKey:
+    """The instructor-only key of one variant question: every item of its slot, fully keyed."""
+    return PoolKey(
+        question.name,
+        answer_grade_id(question.name),
+        _title(bank, name, question, number),
+        seed,
+        name,
+        question.slot.name,
+        question.avoid,
+        tuple(
+            PoolItem(
+                s.id,
+                _source_line(bank, s),
+                s.situation.strip(),
+                s.question.strip(),
+                tuple(KeyOption(o.key, o.text, o.credit, o.feedback) for o in s.options),
+            )
+            for s in question.slot.scenarios
+        ),
+    )
+
+
+def _public(keys: list[PoolKey]) -> dict[str, Any]:
+    """What the learner's notebook needs to show any learner's questions: the draw's parameters
+    and the items' texts, never a credit or a feedback."""
+    return {
+        "method": METHOD,
+        "seed": keys[0].seed,
+        "assignment": keys[0].assignment,
+        "questions": [
+            {
+                "question": k.question,
+                "title": k.title,
+                "slot": k.slot,
+                "avoid": k.avoid,
+                "items": [
+                    {
+                        "scenario": i.scenario,
+                        "source": i.source,
+                        "situation": i.situation,
+                        "question": i.question,
+                        "options": [[o.key, o.text] for o in i.options],
+                    }
+                    for i in k.items
+                ],
+            }
+            for k in keys
+        ],
+    }
+
+
+SHOW_CODE = """
+def _your_questions(quiz, student):
+    questions = {}
+    for q in quiz["questions"]:
+        items = {item["scenario"]: item for item in q["items"]}
+        scenario = draw(quiz["seed"], quiz["assignment"], student, q["slot"], list(items), q["avoid"])
+        item = items[scenario]
+        keys = [key for key, _ in item["options"]]
+        order = option_order(quiz["seed"], quiz["assignment"], student, scenario, keys)
+        texts = dict(item["options"])
+        questions[q["question"]] = (
+            question_markdown(
+                q["title"], item["source"], item["situation"], item["question"],
+                [texts[key] for key in order],
+            ),
+            "".join(chr(ord("A") + i) for i in range(len(order))),
+        )
+    return questions
+
+
+STUDENT = os.environ.get("JUPYTERHUB_USER", "").strip()
+YOUR_QUESTIONS = _your_questions(QUIZ, STUDENT) if STUDENT else {}
+VALID_LETTERS = {name: letters for name, (_, letters) in YOUR_QUESTIONS.items()}
+
+
+def show_question(name):
+    display(Markdown(YOUR_QUESTIONS[name][0] if STUDENT else NO_STUDENT_ID))
+
+
+display(Markdown(
+    f"Questions of **{STUDENT}**: each question appears under its heading below."
+    if STUDENT else NO_STUDENT_ID
+))
+"""
+
+
+def _show_source(keys: list[PoolKey]) -> str:
+    """The learner's first cell: the draw's own code (:data:`KERNEL_FUNCTIONS`), the items' texts,
+    and the student id as JupyterHub gives it, nbgrader's student id on a hub."""
+    functions = "\n\n".join(inspect.getsource(f) for f in KERNEL_FUNCTIONS)
+    public = _public(keys)
+    # One line per question: notebook files store a cell's source line by line, and every line is
+    # one more node nbgrader copies and encodes for each submission.
+    questions = ",\n".join(json.dumps(q, ensure_ascii=False) for q in public.pop("questions"))
+    data = json.dumps(public, ensure_ascii=False)[:-1] + f', "questions": [\n{questions}\n]}}'
+    return (
+        "# Run this cell first (or Run > Run All Cells): it shows your own questions below.\n"
+        "# Each learner gets their own items and option order, chosen from their student id.\n"
+        "# Editing this cell changes only what you see here, never how your answers are graded.\n"
+        "import hashlib\nimport os\n\nfrom IPython.display import Markdown, display\n\n"
+        f"{functions}\n\nNO_STUDENT_ID = {json.dumps(NO_STUDENT_ID, ensure_ascii=False)}\n"
+        f"QUIZ = {data}\n\n{SHOW_CODE.strip()}"
+    )
+
+
+VARIANT_CHECK = """# Run this cell to check that every answer is a valid letter. It does not say whether any is right.
+_problems = []
+for _name, _letters in globals().get("VALID_LETTERS", {}).items():
+    _value = globals().get(_name)
+    if _value is None:
+        _problems.append(f"{_name}: no answer yet (still None)")
+    elif not isinstance(_value, str) or _value.strip().upper() not in _letters:
+        _problems.append(f"{_name}: {_value!r} is not one of {', '.join(_letters)}")
+if not globals().get("VALID_LETTERS"):
+    print("Your questions are not shown yet: run the notebook's first cell, then this one.")
+else:
+    print("\\n".join(_problems) or "Every question has a valid letter. Save and submit.")
+print('Write each answer as a plain letter in quotes, e.g. q01 = "B"; anything else scores 0.')"""
+
+
+def _variant_header(title: str, questions: tuple[Question, ...]) -> str:
+    items = tuple(s for q in questions for s in q.slot.scenarios)
+    return (
+        _header(title, items, len(questions))
+        + """
+
+**Your own questions:** every learner gets their own version of this assessment (other situations,
+the options in another order), so letters from a colleague's notebook mean nothing in yours. Run
+the notebook's first cell, or *Run > Run All Cells*, to show your questions."""
+    )
+
+
+def variant_notebook(
+    bank: Bank, name: str, questions: tuple[Question, ...], seed: str
+) -> NotebookNode:
+    """The instructor's source notebook of an assignment with per-learner variants: the learners'
+    first cell shows each learner their own questions; each test cell holds its slot's full key."""
+    first = questions[0].slot.topic
+    title = "Final assessment" if name == FINAL else f"Quiz: {bank.topic(first).title}"
+    keys = [pool_key(bank, name, q, n, seed) for n, q in enumerate(questions, start=1)]
+    show = _cell("code", SHOW_CELL, _show_source(keys), _meta(SHOW_CELL, locked=True))
+    show.metadata["jupyter"] = {"source_hidden": True}
+    cells = [
+        _cell(
+            "markdown",
+            INSTRUCTIONS_CELL,
+            _variant_header(title, questions),
+            _meta(INSTRUCTIONS_CELL, locked=True),
+        ),
+        show,
+        _cell(
+            "code",
+            ANSWER_CHECKER_CELL,
+            checker_source(),
+            _meta(ANSWER_CHECKER_CELL, locked=True),
+        ),
+    ]
+    for question, key in zip(questions, keys, strict=True):
+        q = question.name
+        tag = {"slot": question.slot.name, "question": q}
+        letters = tuple(chr(ord("A") + i) for i in range(len(question.slot.scenarios[0].options)))
+        visible = checker_call(q, letters)
+        cells += [
+            _cell(
+                "code",
+                cell_id(q, "question"),
+                f'show_question("{q}")',
+                _meta(question_grade_id(q), locked=True),
+                tag,
+            ),
+            _cell(
+                "code",
+                cell_id(q, "answer"),
+                f"{answer_line(q)}\n### BEGIN SOLUTION\n### END SOLUTION",
+                _meta(answer_grade_id(q), solution=True),
+                tag,
+            ),
+            _cell(
+                "code",
+                cell_id(q, "test"),
+                key_source(key, visible),
+                _meta(q, grade=True, locked=True),
+                tag,
+            ),
+        ]
+    cells.append(_cell("code", CHECK_CELL, VARIANT_CHECK, _meta(CHECK_CELL, locked=True)))
+    return _notebook(name, cells)
 
 
 def cells_hash(cells: list[Any]) -> str:

@@ -32,7 +32,9 @@ TOO_HARD = "too hard"
 
 @dataclass(frozen=True)
 class Item:
-    """One graded question of an assignment and the bank scenario it asks."""
+    """One graded question of an assignment and the bank scenario it asks. With per-learner
+    variants a question has one item per scenario of its slot (``variant``), each answered by the
+    learners who drew it; its ``keys`` are the bank's option keys, whatever letters learners saw."""
 
     assignment: str
     question: str
@@ -41,10 +43,17 @@ class Item:
     keys: tuple[str, ...]
     credits: tuple[float, ...]
     max_score: float
+    variant: bool = False
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """Where its answers are in :attr:`Cohort.answers`."""
+        return (self.assignment, self.question, self.scenario)
 
     @property
     def label(self) -> str:
-        return f"{self.assignment}/{self.question}"
+        suffix = f" ({self.scenario})" if self.variant else ""
+        return f"{self.assignment}/{self.question}{suffix}"
 
     @property
     def guess(self) -> float:
@@ -64,13 +73,14 @@ class Answer:
 class Cohort:
     """Everything the analysis needs, keyed by plain strings.
 
-    ``answers[(assignment, question)][student]`` and ``scores[assignment][student] = (score, max)``
-    hold only learners who submitted that assignment.
+    ``answers[item.key][student]`` and ``scores[assignment][student] = (score, max)`` hold only
+    learners who submitted that assignment (and, for a variant item, drew it); an answer's
+    ``choice`` is the bank's option key, never a learner's letter.
     """
 
     course: str
     items: tuple[Item, ...]
-    answers: Mapping[tuple[str, str], Mapping[str, Answer]]
+    answers: Mapping[tuple[str, str, str], Mapping[str, Answer]]
     scores: Mapping[str, Mapping[str, tuple[float, float]]]
     topics: tuple[Topic, ...]
 
@@ -275,7 +285,7 @@ def learner_mastery(cohort: Cohort, student: str) -> LearnerStats:
     """Mean credit per topic over every item of the cohort this learner answered."""
     per_topic: dict[str, list[float]] = {t.id: [] for t in cohort.topics}
     for item in cohort.items:
-        answer = cohort.answers.get((item.assignment, item.question), {}).get(student)
+        answer = cohort.answers.get(item.key, {}).get(student)
         if answer is not None:
             per_topic[item.topic].append(answer.credit)
     return LearnerStats(
@@ -304,7 +314,7 @@ def analyse(cohort: Cohort) -> Analysis:
     )
     items = []
     for item in cohort.items:
-        answers = cohort.answers.get((item.assignment, item.question), {})
+        answers = cohort.answers.get(item.key, {})
         totals = {student: score for student, (score, _) in cohort.scores[item.assignment].items()}
         items.append(_item_stats(item, answers, totals))
     learners = tuple(learner_mastery(cohort, s) for s in cohort.students)

@@ -2,8 +2,11 @@
 
 Scores come from the gradebook through ``nbgrader.api.Gradebook``; which option each learner chose
 comes from their autograded notebook (the answer cell's literal, parsed the way the grader parses
-it); which scenario each question asks comes from the ``clientcraft`` metadata of the assignment's
-source notebook, looked up in the bank for its topic and option credits.
+it); which scenario each question asks comes from the answer keys of the assignment's source
+notebook, looked up in the bank for its topic and option credits. In a course with per-learner
+variants each learner's item and letters come from :func:`clientcraft.variants.variant` with their
+nbgrader student id, as the grader drew them, and each letter is counted as the bank option it
+showed, so letters never mix across variants.
 """
 
 from __future__ import annotations
@@ -24,7 +27,14 @@ from traitlets.config.loader import ConfigFileNotFound, PyFileConfigLoader
 
 from clientcraft.bank import Bank
 from clientcraft.errors import ClientcraftError
-from clientcraft.grading import AnswerKey, answer_line, parse_choice, read_key
+from clientcraft.grading import (
+    AnswerKey,
+    KeyOption,
+    PoolKey,
+    answer_line,
+    parse_choice,
+    read_key,
+)
 from clientcraft.naming import (
     CONFIG_FILE,
     GRADEBOOK_FILE,
@@ -33,6 +43,7 @@ from clientcraft.naming import (
     course_order,
 )
 from clientcraft.report.analysis import BLANK, INVALID, Answer, Cohort, Item
+from clientcraft.variants import variant
 
 MAKE_COURSE = "make one with 'clientcraft nbgrader-course COURSE_DIR'"
 
@@ -77,15 +88,32 @@ def _grade_id(cell: dict[str, Any]) -> str | None:
     return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
 
 
-def _questions(path: Path) -> dict[str, tuple[str, AnswerKey | None]]:
-    """Question name -> (scenario id, the answer key it was graded with), from the test cells'
-    ``clientcraft`` metadata and hidden key."""
-    found = {}
+def _questions(path: Path) -> dict[str, tuple[str, AnswerKey | PoolKey | None]]:
+    """Question name -> (scenario id, or "" for a variant question; the answer key it was graded
+    with), from the test cells' ``clientcraft`` metadata and hidden key."""
+    found: dict[str, tuple[str, AnswerKey | PoolKey | None]] = {}
     for cell in _cells(path, f"restore it, or {MAKE_COURSE} again"):
         meta = cell.get("metadata", {}).get(METADATA_KEY, {})
-        if meta.get("question") and meta.get("scenario") and _grade_id(cell) == meta["question"]:
-            found[meta["question"]] = (meta["scenario"], read_key(_source(cell)))
+        if not meta.get("question") or _grade_id(cell) != meta["question"]:
+            continue
+        key = read_key(_source(cell))
+        if isinstance(key, PoolKey):
+            found[meta["question"]] = ("", key)
+        elif meta.get("scenario"):
+            found[meta["question"]] = (meta["scenario"], key)
     return found
+
+
+def _pools(coursedir: CourseDirectory, assignment: Any) -> dict[str, PoolKey]:
+    """The variant questions of an assignment: question name -> its key (every item of the slot)."""
+    pools = {}
+    for notebook in assignment.notebooks:
+        path = Path(coursedir.format_path(coursedir.source_directory, ".", assignment.name)) / (
+            f"{notebook.name}.ipynb"
+        )
+        if path.is_file():
+            pools.update({q: k for q, (_, k) in _questions(path).items() if isinstance(k, PoolKey)})
+    return pools
 
 
 def _items(
@@ -109,38 +137,45 @@ def _items(
         questions = _questions(path)
         max_scores = {cell.name: cell.max_score for cell in notebook.grade_cells}
         for question, (scenario_id, key) in sorted(questions.items()):
-            try:
-                scenario = bank.scenario(scenario_id)
-            except KeyError:
-                raise ClientcraftError(
-                    f"{path}: {assignment.name}/{question}: scenario '{scenario_id}' is not in the "
-                    f"bank {bank.root} (pass --bank with the bank the course was made from, or "
-                    "make the course again from this bank)"
-                ) from None
             if question not in max_scores:
                 raise ClientcraftError(
                     f"{path}: {assignment.name}/{question}: the gradebook has no grade cell "
                     f"'{question}' (run 'nbgrader generate_assignment {assignment.name}' again)"
                 )
-            credits = tuple((o.key, o.credit) for o in scenario.options)
-            graded = tuple((o.key, o.credit) for o in key.options) if key else credits
-            if graded != credits:
-                warnings.append(
-                    f"{path}: {assignment.name}/{question}: scenario '{scenario_id}' "
-                    f"changed in the bank since the course was made; the report uses "
-                    "the answer key the course was graded with"
+            drawn_from: list[tuple[str, tuple[KeyOption, ...] | None]]
+            if isinstance(key, PoolKey):
+                drawn_from = [(i.scenario, i.options) for i in key.items]
+            else:
+                drawn_from = [(scenario_id, key.options if key else None)]
+            for sid, options in drawn_from:
+                try:
+                    scenario = bank.scenario(sid)
+                except KeyError:
+                    raise ClientcraftError(
+                        f"{path}: {assignment.name}/{question}: scenario '{sid}' is not in the "
+                        f"bank {bank.root} (pass --bank with the bank the course was made from, "
+                        "or make the course again from this bank)"
+                    ) from None
+                credits = tuple((o.key, o.credit) for o in scenario.options)
+                graded = tuple((o.key, o.credit) for o in options) if options else credits
+                if graded != credits:
+                    warnings.append(
+                        f"{path}: {assignment.name}/{question}: scenario '{sid}' "
+                        f"changed in the bank since the course was made; the report uses "
+                        "the answer key the course was graded with"
+                    )
+                items.append(
+                    Item(
+                        assignment.name,
+                        question,
+                        scenario.id,
+                        scenario.topic,
+                        tuple(k for k, _ in graded),
+                        tuple(c for _, c in graded),
+                        float(max_scores[question]),
+                        isinstance(key, PoolKey),
+                    )
                 )
-            items.append(
-                Item(
-                    assignment.name,
-                    question,
-                    scenario.id,
-                    scenario.topic,
-                    tuple(k for k, _ in graded),
-                    tuple(c for _, c in graded),
-                    float(max_scores[question]),
-                )
-            )
     return items
 
 
@@ -150,24 +185,36 @@ def _blank_problems(name: str, keys: tuple[str, ...]) -> frozenset[str | None]:
     return frozenset(parse_choice(source, name, keys).problem for source in (answer_line(name), ""))
 
 
-def _choice(source: str, item: Item) -> str:
-    """The option key a learner's answer cell chooses, parsed as the grader parses it; or blank
-    (left as released, or emptied) or invalid (anything else that is not an option letter)."""
-    choice = parse_choice(source, item.question, item.keys)
+def _choice(source: str, question: str, letters: tuple[str, ...]) -> str:
+    """The letter a learner's answer cell chooses, parsed as the grader parses it; or blank (left
+    as released, or emptied) or invalid (anything else that is not an option letter)."""
+    choice = parse_choice(source, question, letters)
     if choice.key is not None:
         return choice.key
-    return BLANK if choice.problem in _blank_problems(item.question, item.keys) else INVALID
+    return BLANK if choice.problem in _blank_problems(question, letters) else INVALID
 
 
-def _choices(path: Path, items: list[Item]) -> dict[str, str]:
-    """Question name -> choice, for the items whose answer cell is in this notebook."""
+def _choices(
+    path: Path, items: list[Item], pools: dict[str, PoolKey], student: str
+) -> dict[tuple[str, str, str], str]:
+    """Item key -> the bank option chosen (or blank / invalid), for the items this learner answered
+    in this notebook: in a variant question, the item they drew, their letter read as they saw it."""
     cells = _cells(path, "run nbgrader autograde again for this submission with --force")
     answers = {_grade_id(cell): _source(cell) for cell in cells if _grade_id(cell)}
-    return {
-        item.question: _choice(answers[answer_grade_id(item.question)], item)
-        for item in items
-        if answer_grade_id(item.question) in answers
-    }
+    found = {}
+    for item in items:
+        source = answers.get(answer_grade_id(item.question))
+        if not item.variant:
+            if source is not None:
+                found[item.key] = _choice(source, item.question, item.keys)
+            continue
+        drawn = variant(pools[item.question].pool, student)
+        if drawn.scenario != item.scenario:
+            continue
+        letters = tuple(drawn.letter(k) for k in drawn.order)
+        letter = BLANK if source is None else _choice(source, item.question, letters)
+        found[item.key] = drawn.key(letter) if letter in letters else letter
+    return found
 
 
 def _course_order(bank: Bank) -> Callable[[Any], tuple[int, str]]:
@@ -227,15 +274,16 @@ def _submissions(
 
 def _read_assignment(
     coursedir: CourseDirectory, gradebook: Gradebook, chosen: Any, items: list[Item], bar: tqdm
-) -> tuple[dict[str, dict[str, Answer]], dict[str, tuple[float, float]]]:
-    """Every submission of one assignment: answers per question and (score, maximum) per learner."""
-    answers: dict[str, dict[str, Answer]] = {item.question: {} for item in items}
+) -> tuple[dict[tuple[str, str, str], dict[str, Answer]], dict[str, tuple[float, float]]]:
+    """Every submission of one assignment: answers per item and (score, maximum) per learner."""
+    answers: dict[tuple[str, str, str], dict[str, Answer]] = {item.key: {} for item in items}
     scores: dict[str, tuple[float, float]] = {}
     maximum = float(chosen.max_score)
     notebooks = sorted({n.name for n in chosen.notebooks})
+    pools = _pools(coursedir, chosen)
     for student, per_question, score in _submissions(gradebook, chosen):
         folder = Path(coursedir.format_path(coursedir.autograded_directory, student, chosen.name))
-        choices: dict[str, str] = {}
+        choices: dict[tuple[str, str, str], str] = {}
         for name in notebooks:
             path = folder / f"{name}.ipynb"
             if not path.is_file():
@@ -244,11 +292,13 @@ def _read_assignment(
                     f"of {chosen.name} by {student} (run 'nbgrader autograde {chosen.name} "
                     f"--student {student} --force')"
                 )
-            choices.update(_choices(path, items))
+            choices.update(_choices(path, items, pools, student))
         for item in items:
+            if item.variant and item.key not in choices:
+                continue  # another item of the slot was this learner's
             points = per_question.get(item.question, 0.0)
             credit = points / item.max_score if item.max_score > 0 else 0.0
-            answers[item.question][student] = Answer(credit, choices.get(item.question, BLANK))
+            answers[item.key][student] = Answer(credit, choices.get(item.key, BLANK))
         scores[student] = (score, maximum)
         bar.update(1)
     return answers, scores
@@ -299,7 +349,7 @@ def _read_gradebook(
         )
     warnings: list[str] = []
     items: list[Item] = []
-    answers: dict[tuple[str, str], dict[str, Answer]] = {}
+    answers: dict[tuple[str, str, str], dict[str, Answer]] = {}
     scores: dict[str, dict[str, tuple[float, float]]] = {}
     with tqdm(
         total=total, desc="reading submissions", unit="submission", disable=not progress
@@ -317,7 +367,7 @@ def _read_gradebook(
                 coursedir, gradebook, chosen, own, bar
             )
             items.extend(own)
-            answers.update({(chosen.name, q): per for q, per in per_question.items()})
+            answers.update(per_question)
     if not items:
         raise ClientcraftError(
             f"{course / 'source'}: no clientcraft questions in "

@@ -220,7 +220,8 @@ def _item_rows(analysis: Analysis) -> Iterable[str]:
 
 
 def _anchor(stats: ItemStats) -> str:
-    return f"item-{stats.item.assignment}-{stats.item.question}"
+    variant = f"-{stats.item.scenario}" if stats.item.variant else ""
+    return f"item-{stats.item.assignment}-{stats.item.question}{variant}"
 
 
 def _option_label(key: str) -> str:
@@ -255,7 +256,13 @@ def _item_card(s: ItemStats) -> str:
         f"<p>facility {_pct(s.facility)} (random guess {_pct(s.item.guess)}) · "
         f"discrimination {_num(s.discrimination)} · "
         f"point-biserial {_num(s.point_biserial)} · {s.n} answers</p>"
-        f"<p>{_flags(s.flags)}</p>"
+        + (
+            f"<p>Per-learner variants: drawn by {s.n} learners; options by their key in the bank "
+            "(each learner saw them lettered in their own order).</p>"
+            if s.item.variant
+            else ""
+        )
+        + f"<p>{_flags(s.flags)}</p>"
         f'<table><caption class="visually-hidden">Options chosen for {escape(s.item.label)}'
         f"</caption>{head}<tbody>{''.join(rows)}</tbody></table></article>"
     )
