@@ -28,7 +28,7 @@ from tests.support.nbgrader_cohort import (
 def test_nbgrader_course_records_the_bank(tmp_path, bank):
     course = tmp_path / "course"
     update_course(course, bank)
-    assert read_course_record(course) == {"bank": str(bank.root.resolve())}
+    assert read_course_record(course)["bank"] == str(bank.root.resolve())
     assert "course_id" not in (course / "nbgrader_config.py").read_text(encoding="utf-8")
 
 

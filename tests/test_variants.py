@@ -7,13 +7,14 @@ import copy
 import hashlib
 import itertools
 import json
+import re
 import statistics
 
 import nbformat
 import pytest
 from nbgrader.utils import determine_grade
 
-from clientcraft.bank import BankError, load_bank
+from clientcraft.bank import BankError, load_bank, scenario_files
 from clientcraft.cli import main
 from clientcraft.course import COURSE_RECORD, learner_keys, read_course_record, update_course
 from clientcraft.grading import GradeChoices, PoolKey, read_key
@@ -96,7 +97,12 @@ def test_slots_and_assignments_from_a_bank_with_slots(slot_bank):
     ]
 
 
-def test_a_bank_without_slots_gives_each_item_its_own_slot(bank):
+def test_a_bank_without_slots_gives_each_item_its_own_slot(bank_copy):
+    for path in scenario_files(bank_copy):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(re.sub(r"(?m)^  slot: .*\n", "", text), encoding="utf-8")
+    bank = load_bank(bank_copy)
+    assert not any(s.slot for s in bank.scenarios)
     assignments = variant_assignments(bank)
     fixed = course_assignments(bank)
     assert list(assignments) == list(fixed)
@@ -169,7 +175,7 @@ def test_a_course_made_before_variants_keeps_its_fixed_form(tmp_path, slot_bank)
     before = {p: p.read_bytes() for p in (path / "source").rglob("*.ipynb")}
     result = update_course(path, slot_bank)
     assert {p: p.read_bytes() for p in before} == before
-    assert not (path / COURSE_RECORD).exists()
+    assert "seed" not in read_course_record(path)
     assert any("made before per-learner variants" in n for n in result.notes)
 
 
