@@ -20,7 +20,7 @@ def cohort(credits: dict[str, list[float]]) -> Cohort:
         for n in range(1, count + 1)
     )
     answers = {
-        ("quiz-trust", item.question): {
+        item.key: {
             student: Answer(row[i], "A" if row[i] == 1 else "B") for student, row in credits.items()
         }
         for i, item in enumerate(items)
@@ -52,3 +52,29 @@ def test_a_learner_at_exactly_the_review_threshold_is_not_sent_back() -> None:
     mastery = {learner.student: learner.topics[0].mastery for learner in result.learners}
     assert mastery == {"at": pytest.approx(0.6), "below": pytest.approx(0.4)}
     assert review == {"at": (), "below": (TRUST,)}
+
+
+def test_reliability_takes_each_learners_own_variant_of_a_question() -> None:
+    """With variants, q01 has two items (two scenarios of one slot) and each learner answered the
+    one they drew: the score matrix has one column per question, not per item.
+    Learners a, b, c, d score q01 = 1, 1, 0, 0 (a and c drew s1a, b and d drew s1b) and
+    q02 = 1, 1, 1, 0; totals 2, 2, 1, 0. Sample variances: q01 1/3, q02 1/4, totals 11/12.
+    Alpha = 2/1 * (1 - (1/3 + 1/4) / (11/12)) = 2 * (1 - 7/11) = 8/11; SD = sqrt(11/12)."""
+    q1 = [
+        Item("final", "q01", sid, "trust", ("A", "B"), (1.0, 0.0), 1.0, True)
+        for sid in ("s1a", "s1b")
+    ]
+    q2 = Item("final", "q02", "s2", "trust", ("A", "B"), (1.0, 0.0), 1.0)
+    right, wrong = Answer(1.0, "A"), Answer(0.0, "B")
+    answers = {
+        q1[0].key: {"a": right, "c": wrong},
+        q1[1].key: {"b": right, "d": wrong},
+        q2.key: {"a": right, "b": right, "c": right, "d": wrong},
+    }
+    scores = {"final": {"a": (2.0, 2.0), "b": (2.0, 2.0), "c": (1.0, 2.0), "d": (0.0, 2.0)}}
+    result = analyse(Cohort("test", (*q1, q2), answers, scores, (TRUST,)))
+    (stats,) = result.reliability
+    assert stats.questions == 2 and stats.maximum == 2
+    assert stats.sd == pytest.approx(math.sqrt(11 / 12))
+    assert stats.alpha == pytest.approx(8 / 11)
+    assert stats.guess == pytest.approx(1.0)  # two questions of two options, right/wrong

@@ -136,6 +136,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     print(f"wrote {args.out}: {result.summary}")
+    return 0
 
 
 def cmd_variant(args: argparse.Namespace) -> int:

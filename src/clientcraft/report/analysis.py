@@ -323,18 +323,23 @@ def analyse(cohort: Cohort) -> Analysis:
 
 
 def _reliability(cohort: Cohort, assignment: str) -> ReliabilityStats:
-    """Whole-test statistics of one assignment over the learners who submitted it; a question a
-    learner has no answer for scores 0."""
+    """Whole-test statistics of one assignment over the learners who submitted it, one column per
+    question: with per-learner variants a question's score is the credit on whichever item of its
+    slot the learner drew. A question a learner has no answer for scores 0; a question's guessing
+    floor is the mean over its items (the same for right/wrong items of four options)."""
     items = [i for i in cohort.items if i.assignment == assignment]
+    questions = sorted({i.question for i in items})
+    per_question = {q: [i for i in items if i.question == q] for q in questions}
     students = sorted(cohort.scores[assignment])
-    none = Answer(0.0, BLANK)
-    scores = [
-        [
-            cohort.answers.get((assignment, i.question), {}).get(s, none).credit * i.max_score
-            for i in items
-        ]
-        for s in students
-    ]
-    return reliability_stats(
-        assignment, scores, [i.max_score for i in items], [i.credits for i in items]
-    )
+
+    def score(student: str, question: str) -> float:
+        for item in per_question[question]:
+            answer = cohort.answers.get(item.key, {}).get(student)
+            if answer is not None:
+                return answer.credit * item.max_score
+        return 0.0
+
+    scores = [[score(s, q) for q in questions] for s in students]
+    max_scores = [per_question[q][0].max_score for q in questions]
+    credits = [[c for i in per_question[q] for c in i.credits] for q in questions]
+    return reliability_stats(assignment, scores, max_scores, credits)
