@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything the tests need (Debian's Chromium and npm, the Python test and hub extras,
-# axe-core, configurable-http-proxy) and runs the whole test suite. Extra arguments go to pytest.
+# axe-core, configurable-http-proxy), checks lint, format and types, and runs the whole test suite. Extra arguments go to pytest.
 # Run it inside a virtual environment.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,4 +27,8 @@ fi
 for folder in tests/browser deploy/jupyterhub; do
     npm ci --prefix "$folder" --no-audit --no-fund --loglevel=error
 done
+# Lint, format and types first: quick, and a style slip should not wait for the slow tests.
+python -m ruff check src tests benchmarks deploy
+python -m ruff format --check src tests benchmarks deploy
+python -m mypy
 exec python -m pytest "$@"

@@ -176,9 +176,9 @@ def _in_gradebook(db: Path, assignment: str) -> bool:
     return True
 
 
-def _questions(nb_json: dict) -> dict[str, tuple[str, str]]:
+def _questions(nb_json: dict[str, Any]) -> dict[str, tuple[str, str]]:
     """``{question: (scenario id, canonical JSON of its cells)}`` of a source notebook."""
-    found: dict[str, list] = {}
+    found: dict[str, list[Any]] = {}
     scenario: dict[str, str] = {}
     for cell in nb_json.get("cells", []):
         tag = cell.get("metadata", {}).get(METADATA_KEY)

@@ -60,6 +60,8 @@ def made_by(path: str, account: str) -> bool:
 class OwnerCheckedCollect(ExchangeCollect):
     """``nbgrader collect`` that only takes a learner's submissions made by that learner's account."""
 
+    src_records: list[dict[str, Any]]  # set by nbgrader's ExchangeCollect.init_src
+
     def _path_to_record(self, path: str) -> dict[str, Any]:
         try:
             record: dict[str, Any] = super()._path_to_record(path)

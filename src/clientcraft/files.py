@@ -30,4 +30,8 @@ def write_atomic_with(path: Path, write: Callable[[Path], None]) -> None:
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically (see :func:`write_atomic_with`)."""
-    write_atomic_with(path, lambda tmp: tmp.write_bytes(data))
+
+    def write(tmp: Path) -> None:
+        tmp.write_bytes(data)
+
+    write_atomic_with(path, write)

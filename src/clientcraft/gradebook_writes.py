@@ -15,7 +15,7 @@ the configured late-submission plugin).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
@@ -50,7 +50,9 @@ def run_gradebook(step: NbGraderPreprocessor, db_url: str) -> Gradebook:
     return books[db_url]
 
 
-def _by_name(rows: Iterable[Row], cell_of, kinds: Sequence[type]) -> dict[str, Row]:
+def _by_name(
+    rows: Iterable[Row], cell_of: Callable[[Row], Any], kinds: Sequence[type]
+) -> dict[str, Row]:
     """``{cell name: row}`` for rows whose cell is one of ``kinds``; when two rows share a name the
     earlier kind wins, the order in which nbgrader's ``find_grade``/``find_comment``/
     ``find_graded_cell`` try the cell types."""

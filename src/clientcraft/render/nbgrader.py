@@ -143,7 +143,7 @@ def answer_key(scenario: Scenario, name: str) -> AnswerKey:
 
 def _meta(
     grade_id: str, *, grade: bool = False, solution: bool = False, locked: bool = False
-) -> dict:
+) -> dict[str, Any]:
     meta = {
         "grade": grade,
         "grade_id": grade_id,
@@ -158,10 +158,16 @@ def _meta(
 
 
 def _cell(
-    kind: str, cell_id: str, source: str, nbgrader: dict, question: dict | None = None
+    kind: str,
+    cell_id: str,
+    source: str,
+    nbgrader: dict[str, Any],
+    question: dict[str, str] | None = None,
 ) -> NotebookNode:
-    make = nbformat.v4.new_markdown_cell if kind == "markdown" else nbformat.v4.new_code_cell
-    cell = make(source, id=cell_id)
+    if kind == "markdown":
+        cell = nbformat.v4.new_markdown_cell(source, id=cell_id)
+    else:
+        cell = nbformat.v4.new_code_cell(source, id=cell_id)
     cell.metadata = {"nbgrader": nbgrader}
     if question:
         cell.metadata[METADATA_KEY] = question

@@ -273,7 +273,7 @@ def _submissions(
 
 
 def _read_assignment(
-    coursedir: CourseDirectory, gradebook: Gradebook, chosen: Any, items: list[Item], bar: tqdm
+    coursedir: CourseDirectory, gradebook: Gradebook, chosen: Any, items: list[Item], bar: tqdm[Any]
 ) -> tuple[dict[tuple[str, str, str], dict[str, Answer]], dict[str, tuple[float, float]]]:
     """Every submission of one assignment: answers per item and (score, maximum) per learner."""
     answers: dict[tuple[str, str, str], dict[str, Answer]] = {item.key: {} for item in items}
