@@ -15,6 +15,7 @@ METADATA_KEY = "clientcraft"  # notebook and cell metadata written by clientcraf
 CONFIG_FILE = "nbgrader_config.py"
 GRADEBOOK_FILE = "gradebook.db"
 CHECK_CELL = "check-answers"
+CHECKS_HEADING_CELL = "checks-heading"  # variant notebooks: the answer checks follow it
 ANSWER_CHECKER_CELL = "checker"  # defines the check each question's test cell runs
 INSTRUCTIONS_CELL = "instructions"
 

@@ -34,6 +34,7 @@ from clientcraft.grading import (
 from clientcraft.naming import (
     ANSWER_CHECKER_CELL,
     CHECK_CELL,
+    CHECKS_HEADING_CELL,
     FINAL,
     INSTRUCTIONS_CELL,
     METADATA_KEY,
@@ -468,11 +469,13 @@ def variant_notebook(
             _meta(ANSWER_CHECKER_CELL, locked=True),
         ),
     ]
+    # The checks come after every question: Run All shows all of a learner's questions (each is a
+    # code cell here) before the first check of a blank answer stops it.
+    tests: list[NotebookNode] = []
     for question, key in zip(questions, keys, strict=True):
         q = question.name
         tag = {"slot": question.slot.name, "question": q}
         letters = tuple(chr(ord("A") + i) for i in range(len(question.slot.scenarios[0].options)))
-        visible = checker_call(q, letters)
         cells += [
             _cell(
                 "code",
@@ -488,14 +491,21 @@ def variant_notebook(
                 _meta(answer_grade_id(q), solution=True),
                 tag,
             ),
+        ]
+        tests.append(
             _cell(
                 "code",
                 cell_id(q, "test"),
-                key_source(key, visible),
+                key_source(key, checker_call(q, letters)),
                 _meta(q, grade=True, locked=True),
                 tag,
-            ),
-        ]
+            )
+        )
+    heading = "## Checks\n\nEach cell below checks that one answer is a single valid letter (Validate runs them too);\nnone says whether an answer is right."
+    cells.append(
+        _cell("markdown", CHECKS_HEADING_CELL, heading, _meta(CHECKS_HEADING_CELL, locked=True))
+    )
+    cells += tests
     cells.append(_cell("code", CHECK_CELL, VARIANT_CHECK, _meta(CHECK_CELL, locked=True)))
     return _notebook(name, cells)
 
