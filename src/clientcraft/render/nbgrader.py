@@ -177,6 +177,17 @@ def _cell(
     return cell
 
 
+def _answer_cell(question: str, tag: dict[str, str]) -> NotebookNode:
+    """The cell where the learner writes ``qNN = "B"`` (its solution region stays empty)."""
+    return _cell(
+        "code",
+        cell_id(question, "answer"),
+        f"{answer_line(question)}\n### BEGIN SOLUTION\n### END SOLUTION",
+        _meta(answer_grade_id(question), solution=True),
+        tag,
+    )
+
+
 def _header(title: str, scenarios: tuple[Scenario, ...], count: int | None = None) -> str:
     """The instructions; ``count`` questions (default: one per scenario), partial credit
     mentioned only when one of ``scenarios`` gives it."""
@@ -250,13 +261,7 @@ def assessment_notebook(bank: Bank, name: str, scenarios: tuple[Scenario, ...]) 
                 _meta(question_grade_id(q), locked=True),
                 tag,
             ),
-            _cell(
-                "code",
-                cell_id(q, "answer"),
-                f"{answer_line(q)}\n### BEGIN SOLUTION\n### END SOLUTION",
-                _meta(answer_grade_id(q), solution=True),
-                tag,
-            ),
+            _answer_cell(q, tag),
             _cell(
                 "code",
                 cell_id(q, "test"),
@@ -484,13 +489,7 @@ def variant_notebook(
                 _meta(question_grade_id(q), locked=True),
                 tag,
             ),
-            _cell(
-                "code",
-                cell_id(q, "answer"),
-                f"{answer_line(q)}\n### BEGIN SOLUTION\n### END SOLUTION",
-                _meta(answer_grade_id(q), solution=True),
-                tag,
-            ),
+            _answer_cell(q, tag),
         ]
         tests.append(
             _cell(
