@@ -334,3 +334,24 @@ def test_the_learners_notebook_holds_no_key(course, slot_bank):
             visible = cell.source.split("### BEGIN HIDDEN TESTS")[0]
             assert "FEEDBACK-" not in visible and "credit" not in visible, path
             assert "TAKEAWAY" not in visible
+
+
+def test_the_check_cell_uses_the_learners_own_letters(capsys):
+    """The last cell, run after the first one defined VALID_LETTERS for this learner's variant."""
+    from clientcraft.render.nbgrader import VARIANT_CHECK
+
+    exec(
+        VARIANT_CHECK,
+        {
+            "VALID_LETTERS": {"q01": "ABC", "q02": "ABCD", "q03": "AB"},
+            "q01": "d",
+            "q02": " d ",
+            "q03": None,
+        },
+    )
+    out = capsys.readouterr().out
+    assert "q01: 'd' is not one of A, B, C" in out
+    assert "q02" not in out
+    assert "q03: no answer yet (still None)" in out
+    exec(VARIANT_CHECK, {})
+    assert "run the notebook's first cell" in capsys.readouterr().out
