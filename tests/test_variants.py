@@ -243,6 +243,9 @@ def test_feedback_uses_the_learners_letters_and_texts(final, slot_bank):
         assert scenario.situation in shown
         for key_ in drawn.order:
             assert f"**{drawn.letter(key_)}.** {scenario.option(key_).text}" in shown
+    first = cells["show-questions"]
+    assert "def draw" not in first.source and "SITUATION" not in first.source
+    assert first.outputs[0]["data"]["text/markdown"] == f"Questions of **{student}**."
     graded, _ = grade(answered(final, best), student, reveal_best=True)
     assert "The best option" not in str([c.get("outputs") for c in graded.cells])
 

@@ -16,6 +16,7 @@ CONFIG_FILE = "nbgrader_config.py"
 GRADEBOOK_FILE = "gradebook.db"
 CHECK_CELL = "check-answers"
 INSTRUCTIONS_CELL = "instructions"
+SHOW_CELL = "show-questions"  # the learner's first cell with per-learner variants
 
 
 def quiz_name(topic_id: str) -> str:

@@ -34,6 +34,7 @@ from clientcraft.naming import (
     FINAL,
     INSTRUCTIONS_CELL,
     METADATA_KEY,
+    SHOW_CELL,
     answer_grade_id,
     cell_id,
     question_grade_id,
@@ -46,7 +47,6 @@ FINAL_PER_TOPIC = 2
 POINTS = 1
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 CONFIG_MARKER = "# clientcraft-generated sha256:"
-SHOW_CELL = "show-questions"
 
 SETTINGS = (
     (
