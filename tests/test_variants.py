@@ -249,6 +249,9 @@ def test_feedback_uses_the_learners_letters_and_texts(final, slot_bank):
         assert scenario.situation in shown
         for key_ in drawn.order:
             assert f"**{drawn.letter(key_)}.** {scenario.option(key_).text}" in shown
+    first = cells["show-questions"]
+    assert "def draw" not in first.source and "SITUATION" not in first.source
+    assert first.outputs[0]["data"]["text/markdown"] == f"Questions of **{student}**."
     graded, _ = grade(answered(final, best), student, reveal_best=True)
     assert "The best option" not in str([c.get("outputs") for c in graded.cells])
 
@@ -340,3 +343,24 @@ def test_the_learners_notebook_holds_no_key(course, slot_bank):
             visible = cell.source.split("### BEGIN HIDDEN TESTS")[0]
             assert "FEEDBACK-" not in visible and "credit" not in visible, path
             assert "TAKEAWAY" not in visible
+
+
+def test_the_check_cell_uses_the_learners_own_letters(capsys):
+    """The last cell, run after the first one defined VALID_LETTERS for this learner's variant."""
+    from clientcraft.render.nbgrader import VARIANT_CHECK
+
+    exec(
+        VARIANT_CHECK,
+        {
+            "VALID_LETTERS": {"q01": "ABC", "q02": "ABCD", "q03": "AB"},
+            "q01": "d",
+            "q02": " d ",
+            "q03": None,
+        },
+    )
+    out = capsys.readouterr().out
+    assert "q01: 'd' is not one of A, B, C" in out
+    assert "q02" not in out
+    assert "q03: no answer yet (still None)" in out
+    exec(VARIANT_CHECK, {})
+    assert "run the notebook's first cell" in capsys.readouterr().out

@@ -260,7 +260,7 @@ def test_shared_letters_are_worth_what_they_are_in_ones_own_variant(cohort):
 
 
 def test_feedback_names_the_learners_own_letters_and_texts(cohort):
-    course, _, seen, answers, _, _, _ = cohort
+    course, bank, seen, answers, _, _, _ = cohort
     for student, shown in seen.items():
         html = (course / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
         text = re.sub(r"\s+", " ", BeautifulSoup(html, "html.parser").get_text(" "))
@@ -273,6 +273,11 @@ def test_feedback_names_the_learners_own_letters_and_texts(cohort):
                 assert option.feedback in text
         for marker in ("CLIENTCRAFT_KEY", "HIDDEN TESTS", "The best option", "Traceback"):
             assert marker not in text
+        assert re.search(rf"Questions of {student}\s*\.", text) and "def draw" not in text
+        others = [
+            s for s in bank.pool("assessment") if s.id not in {i.id for i, _ in shown.values()}
+        ]
+        assert not [s.id for s in others if s.situation.split(":")[0] in text]
 
 
 def test_learners_files_hold_no_key(cohort):

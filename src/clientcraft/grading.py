@@ -32,7 +32,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Bool
 
 from clientcraft.formats import points as points_text
-from clientcraft.naming import question_grade_id
+from clientcraft.naming import SHOW_CELL, question_grade_id
 from clientcraft.variants import METHOD, Drawn, Pool, question_markdown, variant
 
 BEGIN_KEY = "### BEGIN HIDDEN TESTS"
@@ -379,6 +379,12 @@ def _stream(text: str) -> NotebookNode:
     return from_dict({"output_type": "stream", "name": "stdout", "text": text})
 
 
+def _markdown(text: str) -> NotebookNode:
+    return from_dict(
+        {"output_type": "display_data", "metadata": {}, "data": {"text/markdown": text}}
+    )
+
+
 def _partial(points: float) -> NotebookNode:
     return from_dict(
         {
@@ -436,7 +442,15 @@ class GradeChoices(NbGraderPreprocessor):
             and not utils.is_solution(cell)
         }
         self._student = resources.get("nbgrader", {}).get("student")
-        return super().preprocess(nb, resources)
+        self._graded_variant = False
+        nb, resources = super().preprocess(nb, resources)
+        show = self._shown.get(SHOW_CELL)
+        if self._graded_variant and show is not None:
+            # The graded copy (and the feedback made from it) shows what the learner saw, not the
+            # code and every learner's items that their kernel drew it from.
+            show.source = "# This cell showed the learner's own questions; each appears below."
+            show.outputs = [_markdown(f"Questions of **{self._student}**.")]
+        return nb, resources
 
     def preprocess_cell(
         self, cell: NotebookNode, resources: ResourcesDict, cell_index: int
@@ -468,17 +482,10 @@ class GradeChoices(NbGraderPreprocessor):
                 "no student id (grade it with `nbgrader autograde`)"
             )
         learner, drawn = key.learner_key(self._student)
+        self._graded_variant = True
         shown = self._shown.get(question_grade_id(key.question))
         if shown is not None:
-            shown.outputs = [
-                from_dict(
-                    {
-                        "output_type": "display_data",
-                        "metadata": {},
-                        "data": {"text/markdown": key.markdown(drawn)},
-                    }
-                )
-            ]
+            shown.outputs = [_markdown(key.markdown(drawn))]
         return learner
 
     def _outcome(

@@ -18,6 +18,7 @@ CHECK_CELL = "check-answers"
 CHECKS_HEADING_CELL = "checks-heading"  # variant notebooks: the answer checks follow it
 ANSWER_CHECKER_CELL = "checker"  # defines the check each question's test cell runs
 INSTRUCTIONS_CELL = "instructions"
+SHOW_CELL = "show-questions"  # the learner's first cell with per-learner variants
 
 
 QUESTION_ID = r"q\d{2,}"  # a pattern matching every question_name()

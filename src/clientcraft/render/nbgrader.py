@@ -38,6 +38,7 @@ from clientcraft.naming import (
     FINAL,
     INSTRUCTIONS_CELL,
     METADATA_KEY,
+    SHOW_CELL,
     answer_grade_id,
     cell_id,
     question_grade_id,
@@ -50,7 +51,6 @@ from clientcraft.variants import KERNEL_FUNCTIONS, METHOD, Question
 POINTS = 1
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 CONFIG_MARKER = "# clientcraft-generated sha256:"
-SHOW_CELL = "show-questions"
 
 SETTINGS = (
     (
