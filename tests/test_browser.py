@@ -15,13 +15,12 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
 from clientcraft.bank import Bank
-from tests.support.browser import launch, serve
+from tests.support.browser import SCREENSHOTS, launch, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parents[1]
 AXE = REPO / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
-SCREENSHOTS = REPO / "artifacts" / "screenshots"
 MODULE = "modules/trust.html"
 
 

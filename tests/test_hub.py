@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
-from test_browser import CHROMIUM_ARGS, SCREENSHOTS
 
 from clientcraft.bank import load_bank
 from clientcraft.exchange import owner
+from tests.support.browser import SCREENSHOTS, launch
 from tests.support.hub import (
     COURSE_ID,
     REPO,
@@ -360,7 +360,7 @@ def test_a_learner_practises_in_jupyterlab_through_the_hub(cohort, graded):
     option = scenario.options[0]
     progress = home_of(learner) / ".clientcraft" / "progress.jsonl"
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = launch(p)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.goto(f"{cohort.url}/hub/login")

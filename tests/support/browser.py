@@ -11,6 +11,9 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Playwright
 
+from tests.support.paths import REPO
+
+SCREENSHOTS = REPO / "artifacts" / "screenshots"  # what a person would look at, kept by CI
 CHROMIUM = "/usr/bin/chromium"  # Debian's package, never a browser a test tool downloads
 # No background connections: this machine's closed network refuses them, noisily.
 CHROMIUM_ARGS = [
