@@ -31,7 +31,7 @@ from tests.support.hub import (
     hub_unavailable,
     start_cohort,
 )
-from tests.support.nbgrader_cohort import expected_scores, questions
+from tests.support.nbgrader_cohort import bank_keys, expected_scores, learner_questions
 
 pytestmark = [pytest.mark.hub, pytest.mark.slow]
 
@@ -60,18 +60,29 @@ def answer_notebook(nb: dict[str, Any], answers: dict[str, str]) -> dict[str, An
     return nb
 
 
-def learner_answers(course: Path) -> dict[str, str]:
-    """Three learners: all best options, all second options, and one blank + one invalid answer."""
+def learner_answers(course: Path, learners: list[str]) -> dict[str, dict[str, str]]:
+    """Three learners, each answering their own variant (per-learner items and option order, as
+    the course is made by default): all best options, all second options of the bank's order, and
+    the last options with one blank and one invalid answer."""
     bank = load_bank(REPO / "exercises")
-    asked = {q: bank.scenario(s) for q, (s, _) in questions(course, QUIZ).items()}
-    first, second, third = {}, {}, {}
-    for q, scenario in asked.items():
-        first[q] = json.dumps(scenario.best.key)
-        second[q] = json.dumps(scenario.options[1].key.lower())
-        third[q] = json.dumps(scenario.options[-1].key)
+    plan: dict[str, dict[str, str]] = {}
+    for n, learner in enumerate(learners):
+        own = learner_questions(course, QUIZ, learner)
+        letter_of = {
+            q: {key: letter for letter, key in keys.items()}
+            for q, keys in bank_keys(course, QUIZ, learner).items()
+        }
+        chosen = {}
+        for q, (scenario_id, _) in own.items():
+            options = bank.scenario(scenario_id).options
+            wanted = [bank.scenario(scenario_id).best, options[1], options[-1]][n]
+            letter = letter_of[q][wanted.key]
+            chosen[q] = json.dumps(letter.lower() if n == 1 else letter)
+        plan[learner] = chosen
+    third = plan[learners[2]]
     third["q01"] = "None"
     third["q02"] = '"Z"'
-    return {"first": first, "second": second, "third": third}
+    return plan
 
 
 @pytest.fixture(scope="module")
@@ -83,8 +94,7 @@ def graded(cohort: Cohort):
     for step in ("assign", "release"):
         reply = cohort.ok(teach, "POST", f"formgrader/api/assignment/{QUIZ}/{step}")
         assert reply["success"], reply
-    plan = learner_answers(cohort.course)
-    answers = dict(zip(cohort.learners, plan.values(), strict=True))
+    answers = learner_answers(cohort.course, cohort.learners)
     seen: dict[str, Any] = {"listed": {}, "validated": {}, "feedback": {}}
     course = {"course_id": COURSE_ID, "assignment_id": QUIZ}
     for learner, chosen in answers.items():
@@ -154,17 +164,20 @@ def test_validate_names_blank_and_invalid_answers_only(cohort, graded):
 
 
 def test_each_learner_fetches_their_own_feedback(cohort, graded):
+    """Each learner's feedback names the option they chose in their own variant, and only it."""
     answers, seen = graded
     bank = load_bank(REPO / "exercises")
-    asked = {q: bank.scenario(s) for q, (s, _) in questions(cohort.course, QUIZ).items()}
     for learner, chosen in answers.items():
+        own = learner_questions(cohort.course, QUIZ, learner)
+        keys = bank_keys(cohort.course, QUIZ, learner)
         text = BeautifulSoup(seen["feedback"][learner], "html.parser").get_text(" ")
         text = re.sub(r"\s+", " ", text)
         for q, literal in chosen.items():
             letter = json.loads(literal).strip().upper() if literal.startswith('"') else None
-            for option in asked[q].options:
+            picked = keys[q].get(letter or "")
+            for option in bank.scenario(own[q][0]).options:
                 shown = re.sub(r"\s+", " ", option.feedback) in text
-                assert shown == (option.key == letter), (learner, q, option.key)
+                assert shown == (option.key == picked), (learner, q, option.key)
 
 
 def test_feedback_table_names_the_questions(cohort, graded):

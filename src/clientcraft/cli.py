@@ -26,7 +26,9 @@ typical order:
   clientcraft validate                    check the bank after editing it
   clientcraft build                       book (book/_build/html) + practice notebooks (notebooks/)
   clientcraft nbgrader-course COURSE_DIR  graded quizzes, then nbgrader's own commands
+  clientcraft variant COURSE_DIR QUIZ ID  what one learner sees (per-learner variants)
   clientcraft report COURSE_DIR           item analysis and mastery after nbgrader autograde
+  clientcraft export FORMAT --out PATH    SCORM package or question bank for an LMS
 """
 
 
