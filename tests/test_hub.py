@@ -382,6 +382,10 @@ def test_a_learner_practises_in_jupyterlab_through_the_hub(cohort, graded):
             page.click("#login_submit")
             page.wait_for_url(f"**/user/{learner}/lab**", timeout=120_000)
             page.goto(f"{cohort.url}/user/{learner}/lab/tree/notebooks/01-trust.ipynb")
+            # As a learner does, wait for the status bar to say the kernel is ready: JupyterLab
+            # clears, not queues, a cell run before the notebook's session has its kernel.
+            kernel = page.get_by_role("button", name=re.compile(r"\| Idle$"))
+            expect(kernel).to_be_visible(timeout=120_000)
             cell = page.locator(".jp-CodeCell .jp-InputArea-editor").first
             cell.click(timeout=120_000)
             page.keyboard.press("Shift+Enter")
