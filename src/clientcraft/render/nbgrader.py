@@ -188,6 +188,15 @@ def _answer_cell(question: str, tag: dict[str, str]) -> NotebookNode:
     )
 
 
+def _locked(kind: str, cell: str, source: str) -> NotebookNode:
+    """A read-only cell whose grade id is its cell id: instructions, checker, checks."""
+    return _cell(kind, cell, source, _meta(cell, locked=True))
+
+
+def _assignment_title(bank: Bank, name: str, topic: str) -> str:
+    return "Final assessment" if name == FINAL else f"Quiz: {bank.topic(topic).title}"
+
+
 def _header(title: str, scenarios: tuple[Scenario, ...], count: int | None = None) -> str:
     """The instructions; ``count`` questions (default: one per scenario), partial credit
     mentioned only when one of ``scenarios`` gives it."""
@@ -232,20 +241,10 @@ print('Write each answer as a plain letter in quotes, e.g. q01 = "B"; anything e
 
 def assessment_notebook(bank: Bank, name: str, scenarios: tuple[Scenario, ...]) -> NotebookNode:
     """The instructor's source notebook of one assignment, with the answer keys in hidden tests."""
-    title = "Final assessment" if name == FINAL else f"Quiz: {bank.topic(scenarios[0].topic).title}"
+    title = _assignment_title(bank, name, scenarios[0].topic)
     cells = [
-        _cell(
-            "markdown",
-            INSTRUCTIONS_CELL,
-            _header(title, scenarios),
-            _meta(INSTRUCTIONS_CELL, locked=True),
-        ),
-        _cell(
-            "code",
-            ANSWER_CHECKER_CELL,
-            checker_source(),
-            _meta(ANSWER_CHECKER_CELL, locked=True),
-        ),
+        _locked("markdown", INSTRUCTIONS_CELL, _header(title, scenarios)),
+        _locked("code", ANSWER_CHECKER_CELL, checker_source()),
     ]
     valid: dict[str, str] = {}
     for number, scenario in enumerate(scenarios, start=1):
@@ -270,7 +269,7 @@ def assessment_notebook(bank: Bank, name: str, scenarios: tuple[Scenario, ...]) 
                 tag,
             ),
         ]
-    cells.append(_cell("code", CHECK_CELL, _check_source(valid), _meta(CHECK_CELL, locked=True)))
+    cells.append(_locked("code", CHECK_CELL, _check_source(valid)))
     return _notebook(name, cells)
 
 
@@ -454,25 +453,14 @@ def variant_notebook(
 ) -> NotebookNode:
     """The instructor's source notebook of an assignment with per-learner variants: the learners'
     first cell shows each learner their own questions; each test cell holds its slot's full key."""
-    first = questions[0].slot.topic
-    title = "Final assessment" if name == FINAL else f"Quiz: {bank.topic(first).title}"
+    title = _assignment_title(bank, name, questions[0].slot.topic)
     keys = [pool_key(bank, name, q, n, seed) for n, q in enumerate(questions, start=1)]
-    show = _cell("code", SHOW_CELL, _show_source(keys), _meta(SHOW_CELL, locked=True))
+    show = _locked("code", SHOW_CELL, _show_source(keys))
     show.metadata["jupyter"] = {"source_hidden": True}
     cells = [
-        _cell(
-            "markdown",
-            INSTRUCTIONS_CELL,
-            _variant_header(title, questions),
-            _meta(INSTRUCTIONS_CELL, locked=True),
-        ),
+        _locked("markdown", INSTRUCTIONS_CELL, _variant_header(title, questions)),
         show,
-        _cell(
-            "code",
-            ANSWER_CHECKER_CELL,
-            checker_source(),
-            _meta(ANSWER_CHECKER_CELL, locked=True),
-        ),
+        _locked("code", ANSWER_CHECKER_CELL, checker_source()),
     ]
     # The checks come after every question: Run All shows all of a learner's questions (each is a
     # code cell here) before the first check of a blank answer stops it.
@@ -501,11 +489,9 @@ def variant_notebook(
             )
         )
     heading = "## Checks\n\nEach cell below checks that one answer is a single valid letter (Validate runs them too);\nnone says whether an answer is right."
-    cells.append(
-        _cell("markdown", CHECKS_HEADING_CELL, heading, _meta(CHECKS_HEADING_CELL, locked=True))
-    )
+    cells.append(_locked("markdown", CHECKS_HEADING_CELL, heading))
     cells += tests
-    cells.append(_cell("code", CHECK_CELL, VARIANT_CHECK, _meta(CHECK_CELL, locked=True)))
+    cells.append(_locked("code", CHECK_CELL, VARIANT_CHECK))
     return _notebook(name, cells)
 
 
