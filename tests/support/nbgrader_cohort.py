@@ -71,23 +71,30 @@ def _home(course: Path) -> Path:
     return course.parent / f".{course.name}-home"
 
 
-def run_nbgrader(course: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """``nbgrader <args>`` with the course as cwd and a clean environment; raises with the output on
+def _run(
+    command: Path, args: tuple[str, ...], cwd: Path, home: Path, timeout: int, check: bool
+) -> subprocess.CompletedProcess[str]:
+    """``command <args>`` in ``cwd`` with a clean environment; raises with the output's tail on
     failure when ``check``."""
     proc = subprocess.run(
-        [str(NBGRADER), *args],
-        cwd=course,
-        env=clean_env(_home(course)),
+        [str(command), *args],
+        cwd=cwd,
+        env=clean_env(home),
         capture_output=True,
         text=True,
-        timeout=1800,
+        timeout=timeout,
     )
     if check and proc.returncode != 0:
         raise AssertionError(
-            f"nbgrader {' '.join(args)} failed ({proc.returncode}):\n"
+            f"{command.name} {' '.join(args)} failed ({proc.returncode}):\n"
             f"{proc.stdout[-4000:]}\n{proc.stderr[-6000:]}"
         )
     return proc
+
+
+def run_nbgrader(course: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """``nbgrader <args>`` with the course as cwd and a clean environment."""
+    return _run(NBGRADER, args, course, _home(course), 1800, check)
 
 
 def autograde_in_parallel(course: Path, assignment: str, student_globs: list[str]) -> None:
@@ -114,20 +121,7 @@ def autograde_in_parallel(course: Path, assignment: str, student_globs: list[str
 
 def run_clientcraft(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
     """``clientcraft <args>`` as an instructor would run it."""
-    proc = subprocess.run(
-        [str(CLIENTCRAFT), *args],
-        cwd=cwd,
-        env=clean_env(cwd / ".home"),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    if check and proc.returncode != 0:
-        raise AssertionError(
-            f"clientcraft {' '.join(args)} failed ({proc.returncode}):\n"
-            f"{proc.stdout}\n{proc.stderr}"
-        )
-    return proc
+    return _run(CLIENTCRAFT, args, cwd, cwd / ".home", 600, check)
 
 
 def copy_bank(dest: Path) -> Path:
