@@ -12,6 +12,7 @@ import copy
 import json
 import re
 import subprocess
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -62,8 +63,12 @@ def answer_notebook(nb: dict[str, Any], answers: dict[str, str]) -> dict[str, An
 
 def learner_answers(course: Path, learners: list[str]) -> dict[str, dict[str, str]]:
     """Three learners, each answering their own variant (per-learner items and option order, as
-    the course is made by default): all best options, all second options of the bank's order, and
-    the last options with one blank and one invalid answer."""
+    the course is made by default), chosen so that their scores differ whatever items the draw
+    gives them: the first takes every best option (full marks); the second, in lower case, the
+    best on q01 and the highest-credit other option elsewhere (partial credit where the bank has
+    it, and at least q01's point); the third leaves q01 blank, answers q02 with a letter that is
+    no option and takes the lowest-credit option elsewhere (at most the second's score less one).
+    """
     bank = load_bank(REPO / "exercises")
     plan: dict[str, dict[str, str]] = {}
     for n, learner in enumerate(learners):
@@ -74,8 +79,11 @@ def learner_answers(course: Path, learners: list[str]) -> dict[str, dict[str, st
         }
         chosen = {}
         for q, (scenario_id, _) in own.items():
-            options = bank.scenario(scenario_id).options
-            wanted = [bank.scenario(scenario_id).best, options[1], options[-1]][n]
+            scenario = bank.scenario(scenario_id)
+            others = sorted(
+                (o for o in scenario.options if o is not scenario.best), key=attrgetter("credit")
+            )
+            wanted = [scenario.best, scenario.best if q == "q01" else others[-1], others[0]][n]
             letter = letter_of[q][wanted.key]
             chosen[q] = json.dumps(letter.lower() if n == 1 else letter)
         plan[learner] = chosen
@@ -144,7 +152,7 @@ def test_scores_equal_the_banks_credits(cohort, graded):
     expected = expected_scores(cohort.course, bank, QUIZ, answers)
     scores = {s["student"]: round(s["score"], 4) for s in seen["submissions"]}
     assert scores == expected
-    assert len(set(scores.values())) == 3  # three different results, not one by accident
+    assert len(set(scores.values())) == 3  # the answers are chosen so that the scores differ
 
 
 def test_validate_names_blank_and_invalid_answers_only(cohort, graded):
